@@ -1,0 +1,99 @@
+import type { PreparedVcon } from "./document.js";
+import type { VconDocument } from "./types.js";
+
+/** The optional capabilities. `save`, `get` and `close` are always there. */
+export const CAPABILITIES = ["delete", "exists", "saveMany", "search", "export"] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+/** What an adapter declares it can do. A capability left out is `false`. */
+export type CapabilityManifest = Partial<Record<Capability, boolean>>;
+
+/** A position in the (created_at, uuid) order, as carried by an opaque cursor. */
+export interface CursorPosition {
+  /** The sort key's time as the adapter stores it (ISO 8601). */
+  createdAt: string;
+  uuid: string;
+}
+
+/** Search filters as callers write them. All given filters must match (AND). */
+export interface SearchQuery {
+  /** Exact match on any party's `tel`. */
+  tel?: string;
+  /** Match on any party's `mailto`, ignoring case. */
+  mailto?: string;
+  /** Case-insensitive substring of any party's `name`. */
+  name?: string;
+  /** Case-insensitive substring of the `subject`. */
+  subject?: string;
+  /** created_at at or after this time (inclusive). */
+  since?: Date | string;
+  /** created_at before this time (exclusive). */
+  until?: Date | string;
+  /** Page size, 1 to 1000; 100 when left out. */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string | null;
+}
+
+/** A query after core has checked it: what adapters receive. */
+export interface NormalizedSearchQuery {
+  tel?: string;
+  /** Already lower case. */
+  mailto?: string;
+  /** Already lower case. */
+  name?: string;
+  /** Already lower case. */
+  subject?: string;
+  since?: Date;
+  until?: Date;
+  limit: number;
+  after: CursorPosition | null;
+}
+
+export interface SearchPage {
+  /** Matching documents in (created_at, uuid) order. */
+  items: VconDocument[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface ExportOptions {
+  since?: Date | string;
+  until?: Date | string;
+  /** Documents fetched per round trip, where the backend batches. */
+  batchSize?: number;
+}
+
+export interface NormalizedExportOptions {
+  since?: Date;
+  until?: Date;
+  batchSize: number;
+  /** Aborted when the storage closes or the consumer stops early. */
+  signal: AbortSignal;
+}
+
+/**
+ * What an adapter implements. Core's `fromAdapter` wraps it into a `VconStorage`, which checks input,
+ * enforces `close()`, gates capabilities, times and logs every call, so adapters stay small.
+ *
+ * Rules every adapter follows (the conformance suite checks them):
+ * - `save` is an upsert by uuid; when the vCon has no created_at, a stored row keeps its own.
+ * - `get` returns a fresh copy, or `null` for a missing uuid.
+ * - `saveMany` writes one chunk atomically: all of it or none of it.
+ * - Errors are `StorageError`s (others are wrapped as `INTERNAL`).
+ */
+export interface StorageAdapter {
+  /** The configuration name, e.g. "postgres". */
+  readonly name: string;
+  readonly capabilities: CapabilityManifest;
+  /** Largest chunk `saveMany` should receive. */
+  readonly maxBatchSize?: number;
+  save(vcon: PreparedVcon): Promise<void>;
+  get(uuid: string): Promise<VconDocument | null>;
+  close(): Promise<void>;
+  delete?(uuid: string): Promise<boolean>;
+  exists?(uuid: string): Promise<boolean>;
+  saveMany?(chunk: readonly PreparedVcon[]): Promise<void>;
+  search?(query: NormalizedSearchQuery): Promise<SearchPage>;
+  export?(options: NormalizedExportOptions): AsyncIterable<VconDocument>;
+}

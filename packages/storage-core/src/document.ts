@@ -1,0 +1,261 @@
+import { ValidationError, type ValidationIssue } from "./errors.js";
+import type { Party, VconDocument, VconForm } from "./types.js";
+import { normalizeUuid } from "./uuid.js";
+
+/** What a caller may hand to `save`: a vCon object, or its JSON text (kept byte for byte). */
+export type VconInput = VconDocument | string;
+
+/** The party fields search works on, taken from the document once per save. */
+export interface PartyKeys {
+  tel?: string;
+  mailto?: string;
+  name?: string;
+}
+
+/**
+ * A vCon checked and serialised once by core, ready for an adapter to write.
+ * Adapters must not keep a reference to `document`: it may be the caller's object.
+ */
+export interface PreparedVcon {
+  /** Canonical uuid: lower case, hyphenated. */
+  readonly uuid: string;
+  readonly form: VconForm;
+  /** The document as an object (the caller's, or parsed from the text). Read only. */
+  readonly document: VconDocument;
+  /** The exact JSON text to store: the caller's text when a string was given. */
+  readonly json: string;
+  /** Size of `json` in UTF-8 bytes. */
+  readonly bytes: number;
+  /** `created_at` as given, when present and valid. */
+  readonly createdAt: string | null;
+  /** `created_at` in epoch milliseconds, when present. */
+  readonly createdAtMs: number | null;
+  readonly subject: string | null;
+  readonly parties: readonly PartyKeys[];
+}
+
+export interface DocumentLimits {
+  /** Largest accepted document, in UTF-8 bytes of its JSON text. */
+  maxDocumentBytes: number;
+  /** Deepest accepted nesting of objects and arrays. */
+  maxDepth: number;
+}
+
+/** 32 MiB: a one-hour inline recording fits; bigger media belongs behind `url`. */
+export const DEFAULT_LIMITS: Readonly<DocumentLimits> = Object.freeze({
+  maxDocumentBytes: 32 * 1024 * 1024,
+  maxDepth: 256,
+});
+
+/**
+ * Checks a vCon for what storage needs and serialises it once.
+ * Throws `VALIDATION` listing every problem; never returns a half-checked document.
+ */
+export function prepareVcon(input: unknown, limits: DocumentLimits = DEFAULT_LIMITS): PreparedVcon {
+  const { document, json } = toDocumentAndText(input, limits);
+  const bytes = Buffer.byteLength(json, "utf8");
+  if (bytes > limits.maxDocumentBytes) {
+    throw new ValidationError("vCon too large", [
+      { path: "$", message: `${bytes} bytes is over the limit of ${limits.maxDocumentBytes} bytes` },
+    ]);
+  }
+  const form = vconForm(document);
+  const uuid = normalizeUuid(uuidOf(document, form));
+  const content = form === "signed" ? decodeJwsPayload(document) : form === "unsigned" ? document : null;
+  const issues: ValidationIssue[] = [];
+  if (uuid === null) issues.push({ path: uuidPath(form), message: missingUuidMessage(document, form) });
+  const createdAt = readCreatedAt(content, issues);
+  if (issues.length > 0) throw new ValidationError("vCon cannot be stored", issues);
+  return {
+    uuid: uuid!,
+    form,
+    document: document as VconDocument,
+    json,
+    bytes,
+    createdAt: createdAt?.text ?? null,
+    createdAtMs: createdAt?.ms ?? null,
+    subject: typeof content?.subject === "string" ? content.subject : null,
+    parties: partyKeys(content?.parties),
+  };
+}
+
+/** The uuid a document is stored under, in any of the three forms, or null. */
+export function vconUuidOf(document: unknown): string | null {
+  if (!isPlainObject(document)) return null;
+  return normalizeUuid(uuidOf(document, vconForm(document)));
+}
+
+/** Tells unsigned, signed (JWS) and encrypted (JWE) vCons apart by their members. */
+export function vconForm(document: Record<string, unknown>): VconForm {
+  if (typeof document.payload === "string" && Array.isArray(document.signatures)) return "signed";
+  if (typeof document.ciphertext === "string") return "encrypted";
+  return "unsigned";
+}
+
+function toDocumentAndText(input: unknown, limits: DocumentLimits) {
+  if (typeof input === "string") {
+    if (Buffer.byteLength(input, "utf8") > limits.maxDocumentBytes) {
+      throw new ValidationError("vCon too large", [
+        { path: "$", message: `over the limit of ${limits.maxDocumentBytes} bytes` },
+      ]);
+    }
+    if (!input.isWellFormed()) {
+      throw new ValidationError("vCon text is not well-formed Unicode", [
+        { path: "$", message: "the text holds a lone surrogate; escape it as \\uXXXX inside a JSON string" },
+      ]);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(input);
+    } catch (error) {
+      throw new ValidationError("vCon text is not valid JSON", [
+        { path: "$", message: (error as Error).message },
+      ]);
+    }
+    requireObject(parsed);
+    const issues = checkJsonValue(parsed, limits.maxDepth);
+    if (issues.length > 0) throw new ValidationError("vCon cannot be stored", issues);
+    return { document: parsed, json: input };
+  }
+  requireObject(input);
+  const issues = checkJsonValue(input, limits.maxDepth);
+  if (issues.length > 0) throw new ValidationError("vCon cannot be stored", issues);
+  return { document: input, json: JSON.stringify(input) };
+}
+
+function requireObject(value: unknown): asserts value is Record<string, unknown> {
+  if (!isPlainObject(value)) {
+    const kind = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+    throw new ValidationError("vCon must be a JSON object", [{ path: "$", message: `got ${kind}` }]);
+  }
+}
+
+/**
+ * Walks a value and reports everything JSON cannot carry faithfully: cycles, BigInt, functions,
+ * symbols, undefined, non-finite numbers, class instances, and nesting deeper than `maxDepth`.
+ * Stops after 20 issues so a hostile document cannot make the report huge.
+ */
+export function checkJsonValue(root: unknown, maxDepth: number): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const ancestors = new Set<object>();
+  const stack: Array<{ value: unknown; path: string; depth: number; exit?: object }> = [
+    { value: root, path: "$", depth: 0 },
+  ];
+  while (stack.length > 0 && issues.length < 20) {
+    const { value, path, depth, exit } = stack.pop()!;
+    if (exit) {
+      ancestors.delete(exit);
+      continue;
+    }
+    switch (typeof value) {
+      case "string":
+      case "boolean":
+        continue;
+      case "number":
+        if (!Number.isFinite(value)) issues.push({ path, message: `${value} is not a JSON number` });
+        continue;
+      case "bigint":
+      case "function":
+      case "symbol":
+      case "undefined":
+        issues.push({ path, message: `a ${typeof value} cannot be stored as JSON` });
+        continue;
+    }
+    if (value === null) continue;
+    const object = value as object;
+    if (ancestors.has(object)) {
+      issues.push({ path, message: "circular reference" });
+      continue;
+    }
+    if (depth >= maxDepth) {
+      issues.push({ path, message: `nested deeper than the limit of ${maxDepth} levels` });
+      continue;
+    }
+    if (!Array.isArray(object) && !isPlainObject(object)) {
+      const name = (object as { constructor?: { name?: string } }).constructor?.name ?? "object";
+      issues.push({ path, message: `a ${name} is not plain JSON; convert it first (e.g. a Date to an ISO string)` });
+      continue;
+    }
+    ancestors.add(object);
+    stack.push({ value: undefined, path, depth, exit: object });
+    if (Array.isArray(object)) {
+      for (let i = object.length - 1; i >= 0; i--) stack.push({ value: object[i], path: `${path}[${i}]`, depth: depth + 1 });
+    } else {
+      for (const key of Object.keys(object)) {
+        stack.push({ value: (object as Record<string, unknown>)[key], path: childPath(path, key), depth: depth + 1 });
+      }
+    }
+  }
+  return issues;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** `$.a.b`, or `$["odd key"]` where the key is not an identifier. */
+export function childPath(parent: string, key: string | number): string {
+  if (typeof key === "number") return `${parent}[${key}]`;
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
+}
+
+function uuidOf(document: Record<string, unknown>, form: VconForm): unknown {
+  if (form === "signed") {
+    const signatures = document.signatures as Array<{ header?: { uuid?: unknown } }>;
+    const fromHeader = signatures.find((s) => isPlainObject(s) && isPlainObject(s.header) && s.header.uuid)?.header?.uuid;
+    return fromHeader ?? decodeJwsPayload(document)?.uuid;
+  }
+  if (form === "encrypted") {
+    const unprotected = document.unprotected;
+    return isPlainObject(unprotected) ? unprotected.uuid : undefined;
+  }
+  return document.uuid;
+}
+
+function uuidPath(form: VconForm): string {
+  if (form === "signed") return "$.signatures[0].header.uuid";
+  if (form === "encrypted") return "$.unprotected.uuid";
+  return "$.uuid";
+}
+
+function missingUuidMessage(document: Record<string, unknown>, form: VconForm): string {
+  const value = uuidOf(document, form);
+  return value === undefined ? "a uuid is required to store a vCon" : `not a valid uuid: ${JSON.stringify(value)}`;
+}
+
+/** A signed vCon's payload is base64url JSON: read it for indexing (this is not verification). */
+function decodeJwsPayload(document: Record<string, unknown>): Record<string, unknown> | null {
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(document.payload as string, "base64url").toString("utf8"));
+    return isPlainObject(decoded) ? decoded : null;
+  } catch {
+    return null;
+  }
+}
+
+function readCreatedAt(content: Record<string, unknown> | null, issues: ValidationIssue[]) {
+  const value = content?.created_at;
+  if (value === undefined || value === null) return null;
+  const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    issues.push({ path: "$.created_at", message: `expected an RFC 3339 date-time, got ${JSON.stringify(value)}` });
+    return null;
+  }
+  return { text: value as string, ms };
+}
+
+function partyKeys(parties: unknown): PartyKeys[] {
+  if (!Array.isArray(parties)) return [];
+  const keys: PartyKeys[] = [];
+  for (const party of parties as Party[]) {
+    if (!isPlainObject(party)) continue;
+    const entry: PartyKeys = {};
+    if (typeof party.tel === "string") entry.tel = party.tel;
+    if (typeof party.mailto === "string") entry.mailto = party.mailto;
+    if (typeof party.name === "string") entry.name = party.name;
+    keys.push(entry);
+  }
+  return keys;
+}

@@ -1,0 +1,27 @@
+import { ValidationError } from "./errors.js";
+
+const UUID = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i;
+
+/**
+ * The canonical form of a uuid: lower case, hyphenated, no braces. Any version is accepted
+ * (vCons use v8 as often as v4). Returns `null` for anything that is not a uuid.
+ */
+export function normalizeUuid(value: unknown): string | null {
+  if (typeof value !== "string" || value.length > 40) return null;
+  const match = UUID.exec(value.trim());
+  if (!match) return null;
+  const hasOpen = value.trim().startsWith("{");
+  const hasClose = value.trim().endsWith("}");
+  if (hasOpen !== hasClose) return null;
+  return match.slice(1, 6).join("-").toLowerCase();
+}
+
+/** Like {@link normalizeUuid}, but a bad value throws a `VALIDATION` error. */
+export function requireUuid(value: unknown, path = "uuid"): string {
+  const uuid = normalizeUuid(value);
+  if (uuid === null) {
+    const shown = typeof value === "string" ? JSON.stringify(value.slice(0, 64)) : typeof value;
+    throw new ValidationError("Invalid uuid", [{ path, message: `expected a uuid, got ${shown}` }]);
+  }
+  return uuid;
+}
