@@ -1,0 +1,7 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: { conditions: ["@vcon/source"] },
+  ssr: { resolve: { conditions: ["@vcon/source"] } },
+  test: { include: ["test/**/*.test.ts"] },
+});
