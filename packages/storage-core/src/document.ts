@@ -173,16 +173,24 @@ export function checkJsonValue(root: unknown, maxDepth: number): ValidationIssue
     }
     if (!Array.isArray(object) && !isPlainObject(object)) {
       const name = (object as { constructor?: { name?: string } }).constructor?.name ?? "object";
-      issues.push({ path, message: `a ${name} is not plain JSON; convert it first (e.g. a Date to an ISO string)` });
+      issues.push({
+        path,
+        message: `a ${name} is not plain JSON; convert it first (e.g. a Date to an ISO string)`,
+      });
       continue;
     }
     ancestors.add(object);
     stack.push({ value: undefined, path, depth, exit: object });
     if (Array.isArray(object)) {
-      for (let i = object.length - 1; i >= 0; i--) stack.push({ value: object[i], path: `${path}[${i}]`, depth: depth + 1 });
+      for (let i = object.length - 1; i >= 0; i--)
+        stack.push({ value: object[i], path: `${path}[${i}]`, depth: depth + 1 });
     } else {
       for (const key of Object.keys(object)) {
-        stack.push({ value: (object as Record<string, unknown>)[key], path: childPath(path, key), depth: depth + 1 });
+        stack.push({
+          value: (object as Record<string, unknown>)[key],
+          path: childPath(path, key),
+          depth: depth + 1,
+        });
       }
     }
   }
@@ -204,7 +212,8 @@ export function childPath(parent: string, key: string | number): string {
 function uuidOf(document: Record<string, unknown>, form: VconForm): unknown {
   if (form === "signed") {
     const signatures = document.signatures as Array<{ header?: { uuid?: unknown } }>;
-    const fromHeader = signatures.find((s) => isPlainObject(s) && isPlainObject(s.header) && s.header.uuid)?.header?.uuid;
+    const fromHeader = signatures.find((s) => isPlainObject(s) && isPlainObject(s.header) && s.header.uuid)
+      ?.header?.uuid;
     return fromHeader ?? decodeJwsPayload(document)?.uuid;
   }
   if (form === "encrypted") {
@@ -222,13 +231,17 @@ function uuidPath(form: VconForm): string {
 
 function missingUuidMessage(document: Record<string, unknown>, form: VconForm): string {
   const value = uuidOf(document, form);
-  return value === undefined ? "a uuid is required to store a vCon" : `not a valid uuid: ${JSON.stringify(value)}`;
+  return value === undefined
+    ? "a uuid is required to store a vCon"
+    : `not a valid uuid: ${JSON.stringify(value)}`;
 }
 
 /** A signed vCon's payload is base64url JSON: read it for indexing (this is not verification). */
 function decodeJwsPayload(document: Record<string, unknown>): Record<string, unknown> | null {
   try {
-    const decoded: unknown = JSON.parse(Buffer.from(document.payload as string, "base64url").toString("utf8"));
+    const decoded: unknown = JSON.parse(
+      Buffer.from(document.payload as string, "base64url").toString("utf8"),
+    );
     return isPlainObject(decoded) ? decoded : null;
   } catch {
     return null;
@@ -240,7 +253,10 @@ function readCreatedAt(content: Record<string, unknown> | null, issues: Validati
   if (value === undefined || value === null) return null;
   const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) {
-    issues.push({ path: "$.created_at", message: `expected an RFC 3339 date-time, got ${JSON.stringify(value)}` });
+    issues.push({
+      path: "$.created_at",
+      message: `expected an RFC 3339 date-time, got ${JSON.stringify(value)}`,
+    });
     return null;
   }
   return { text: value as string, ms };

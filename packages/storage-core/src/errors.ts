@@ -138,7 +138,8 @@ function safeCause(cause: unknown, secrets: readonly string[]): unknown {
   for (const key of ["code", "errno", "syscall", "severity", "detail", "hint", "routine", "constraint"]) {
     const value = (cause as unknown as Record<string, unknown>)[key];
     if (typeof value === "string" || typeof value === "number") {
-      (copy as unknown as Record<string, unknown>)[key] = typeof value === "string" ? scrubSecrets(value, secrets) : value;
+      (copy as unknown as Record<string, unknown>)[key] =
+        typeof value === "string" ? scrubSecrets(value, secrets) : value;
     }
   }
   return copy;

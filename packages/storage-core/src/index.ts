@@ -61,5 +61,5 @@ export type {
 export { BatchError, fromAdapter, isNetworkError } from "./storage.js";
 export type * from "./types.js";
 export { normalizeUuid, requireUuid } from "./uuid.js";
-export type { VconValidationResult, ValidateOptions } from "./validate.js";
+export type { ValidateOptions, VconValidationResult } from "./validate.js";
 export { validateVcon } from "./validate.js";

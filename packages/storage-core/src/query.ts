@@ -38,14 +38,18 @@ export function normalizeSearchQuery(query: SearchQuery = {}): NormalizedSearchQ
   }
   if (query.cursor !== undefined && query.cursor !== null) {
     const after = decodeCursor(query.cursor);
-    if (after === null) issues.push({ path: "query.cursor", message: "not a cursor returned by this storage" });
+    if (after === null)
+      issues.push({ path: "query.cursor", message: "not a cursor returned by this storage" });
     else normalized.after = after;
   }
   if (issues.length > 0) throw new ValidationError("Invalid search query", issues);
   return normalized;
 }
 
-export function normalizeExportOptions(options: ExportOptions = {}, signal: AbortSignal): NormalizedExportOptions {
+export function normalizeExportOptions(
+  options: ExportOptions = {},
+  signal: AbortSignal,
+): NormalizedExportOptions {
   const issues: ValidationIssue[] = [];
   const normalized: NormalizedExportOptions = { batchSize: DEFAULT_EXPORT_BATCH, signal };
   Object.assign(normalized, timeRange(options, "options", issues));
@@ -71,7 +75,8 @@ export function decodeCursor(cursor: string): CursorPosition | null {
     if (!Array.isArray(decoded) || decoded.length !== 2) return null;
     const [createdAt, uuid] = decoded;
     const canonical = normalizeUuid(uuid);
-    if (typeof createdAt !== "string" || Number.isNaN(Date.parse(createdAt)) || canonical === null) return null;
+    if (typeof createdAt !== "string" || Number.isNaN(Date.parse(createdAt)) || canonical === null)
+      return null;
     return { createdAt, uuid: canonical };
   } catch {
     return null;
@@ -98,7 +103,9 @@ export function cursorOf(record: IndexedRecord): string {
 /** The reference semantics of every filter, for adapters that search by scanning. */
 export function matchesQuery(
   record: IndexedRecord,
-  query: Partial<Pick<NormalizedSearchQuery, "tel" | "mailto" | "name" | "subject" | "since" | "until" | "after">>,
+  query: Partial<
+    Pick<NormalizedSearchQuery, "tel" | "mailto" | "name" | "subject" | "since" | "until" | "after">
+  >,
 ): boolean {
   if (query.since && record.createdAtMs < query.since.getTime()) return false;
   if (query.until && record.createdAtMs >= query.until.getTime()) return false;
@@ -108,7 +115,8 @@ export function matchesQuery(
       return false;
     }
   }
-  if (query.subject !== undefined && !(record.subject ?? "").toLowerCase().includes(query.subject)) return false;
+  if (query.subject !== undefined && !(record.subject ?? "").toLowerCase().includes(query.subject))
+    return false;
   const { tel, mailto, name } = query;
   if (tel !== undefined && !record.parties.some((p) => p.tel === tel)) return false;
   if (mailto !== undefined && !record.parties.some((p) => p.mailto?.toLowerCase() === mailto)) return false;
@@ -119,19 +127,28 @@ export function matchesQuery(
 function filterText(value: unknown, field: string, issues: ValidationIssue[]): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "string" || value.length === 0 || value.length > MAX_FILTER_LENGTH) {
-    issues.push({ path: `query.${field}`, message: `expected a non-empty string of at most ${MAX_FILTER_LENGTH} characters` });
+    issues.push({
+      path: `query.${field}`,
+      message: `expected a non-empty string of at most ${MAX_FILTER_LENGTH} characters`,
+    });
     return undefined;
   }
   return value;
 }
 
-function timeRange(source: { since?: Date | string; until?: Date | string }, prefix: string, issues: ValidationIssue[]) {
+function timeRange(
+  source: { since?: Date | string; until?: Date | string },
+  prefix: string,
+  issues: ValidationIssue[],
+) {
   const range: { since?: Date; until?: Date } = {};
   for (const key of ["since", "until"] as const) {
     const value = source[key];
     if (value === undefined) continue;
-    const date = value instanceof Date ? value : typeof value === "string" ? new Date(value) : new Date(Number.NaN);
-    if (Number.isNaN(date.getTime())) issues.push({ path: `${prefix}.${key}`, message: "expected a date-time" });
+    const date =
+      value instanceof Date ? value : typeof value === "string" ? new Date(value) : new Date(Number.NaN);
+    if (Number.isNaN(date.getTime()))
+      issues.push({ path: `${prefix}.${key}`, message: "expected a date-time" });
     else range[key] = date;
   }
   return range;

@@ -26,7 +26,9 @@ export interface AdapterDefinition<TOptions = unknown> {
 }
 
 /** Typed identity: gives an adapter definition its option types. */
-export function defineAdapter<TOptions>(definition: AdapterDefinition<TOptions>): AdapterDefinition<TOptions> {
+export function defineAdapter<TOptions>(
+  definition: AdapterDefinition<TOptions>,
+): AdapterDefinition<TOptions> {
   return definition;
 }
 
@@ -102,7 +104,9 @@ export class AdapterRegistry {
   /** Resolves the adapter, validates its options and returns a ready storage. */
   async create(config: StorageConfig): Promise<VconStorage> {
     if (typeof config !== "object" || config === null) {
-      throw new ValidationError("Invalid storage configuration", [{ path: "$", message: "expected an object" }]);
+      throw new ValidationError("Invalid storage configuration", [
+        { path: "$", message: "expected an object" },
+      ]);
     }
     const definition = await this.resolve(config.adapter);
     const options = await parseOptions(definition, config.options ?? {});
@@ -119,7 +123,8 @@ export class AdapterRegistry {
       module = await import(pathToFileURL(require.resolve(specifier)).href);
     } catch (error) {
       const notFound = (error as { code?: string }).code === "MODULE_NOT_FOUND";
-      if (!notFound) throw new InternalError(`Loading adapter "${name}" from ${specifier} failed`, { cause: error });
+      if (!notFound)
+        throw new InternalError(`Loading adapter "${name}" from ${specifier} failed`, { cause: error });
       throw new ValidationError(`Adapter "${name}" is not installed`, [
         { path: "adapter", message: `install ${specifier} (e.g. pnpm add ${specifier}) or register it` },
       ]);
@@ -139,7 +144,9 @@ export async function parseOptions<T>(definition: AdapterDefinition<T>, options:
   const outcome = await definition.options["~standard"].validate(options);
   if (outcome.issues) {
     const issues: ValidationIssue[] = outcome.issues.map((issue) => ({
-      path: ["options", ...(issue.path ?? []).map((p) => String(typeof p === "object" ? p.key : p))].join("."),
+      path: ["options", ...(issue.path ?? []).map((p) => String(typeof p === "object" ? p.key : p))].join(
+        ".",
+      ),
       message: issue.message,
     }));
     throw new ValidationError(`Invalid options for adapter "${definition.name}"`, issues);

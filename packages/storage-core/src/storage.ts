@@ -6,7 +6,13 @@ import {
   type SearchQuery,
   type StorageAdapter,
 } from "./adapter.js";
-import { DEFAULT_LIMITS, type DocumentLimits, type PreparedVcon, prepareVcon, type VconInput } from "./document.js";
+import {
+  DEFAULT_LIMITS,
+  type DocumentLimits,
+  type PreparedVcon,
+  prepareVcon,
+  type VconInput,
+} from "./document.js";
 import {
   ClosedError,
   InternalError,
@@ -141,7 +147,8 @@ class ManagedStorage implements VconStorage {
   get(uuid: string): Promise<VconDocument | null> {
     return this.#run("get", uuid, async () => {
       const found = await this.#driver.get(requireUuid(uuid));
-      if (found === undefined) throw new InternalError(`adapter "${this.adapter}" returned undefined from get`);
+      if (found === undefined)
+        throw new InternalError(`adapter "${this.adapter}" returned undefined from get`);
       return { result: found, count: found === null ? 0 : 1 };
     });
   }
@@ -212,6 +219,9 @@ class ManagedStorage implements VconStorage {
         count++;
         yield document;
       }
+      // An adapter that stops quietly on abort must not make a cut-short export look complete.
+      if (controller.signal.aborted && this.#closing)
+        throw new ClosedError("The storage was closed during export.");
     } catch (error) {
       failure = this.#normalizeError(error);
       throw failure;
@@ -282,10 +292,12 @@ class ManagedStorage implements VconStorage {
         prepared.push(prepareVcon(vcon, this.#limits));
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
-        for (const issue of error.issues) issues.push({ ...issue, path: issue.path.replace(/^\$/, `$[${index}]`) });
+        for (const issue of error.issues)
+          issues.push({ ...issue, path: issue.path.replace(/^\$/, `$[${index}]`) });
       }
     });
-    if (issues.length > 0) throw new ValidationError("Batch rejected, nothing was written", issues.slice(0, 100));
+    if (issues.length > 0)
+      throw new ValidationError("Batch rejected, nothing was written", issues.slice(0, 100));
     return prepared;
   }
 
@@ -302,7 +314,12 @@ class ManagedStorage implements VconStorage {
     this.#inFlight.add(task);
     try {
       const outcome = await task;
-      this.#report({ operation, durationMs: performance.now() - started, uuid: outcome.uuid ?? uuid, count: outcome.count });
+      this.#report({
+        operation,
+        durationMs: performance.now() - started,
+        uuid: outcome.uuid ?? uuid,
+        count: outcome.count,
+      });
       return outcome.result;
     } catch (error) {
       const failure = this.#normalizeError(error);
@@ -316,7 +333,9 @@ class ManagedStorage implements VconStorage {
   #normalizeError(error: unknown): StorageError {
     if (isStorageError(error)) return error;
     if (isNetworkError(error)) {
-      return new UnavailableError(`Storage "${this.name}" is unreachable: ${(error as Error).message}`, { cause: error });
+      return new UnavailableError(`Storage "${this.name}" is unreachable: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     const message = error instanceof Error ? error.message : String(error);
     return new InternalError(`Adapter "${this.adapter}" failed: ${message}`, { cause: error });

@@ -46,7 +46,10 @@ export const appConfigSchema = z
         (storages) => Object.values(storages).some((s) => s.write),
         "at least one storage must have write: true",
       )
-      .refine((storages) => Object.values(storages).some((s) => s.read), "at least one storage must have read: true"),
+      .refine(
+        (storages) => Object.values(storages).some((s) => s.read),
+        "at least one storage must have read: true",
+      ),
   })
   .strict();
 

@@ -1,0 +1,21 @@
+import { type LoadedConfig, loadConfig } from "../config/load.js";
+import { StorageSet } from "../storage/storage-set.js";
+import { stderrLogger } from "./output.js";
+
+export interface GlobalOptions {
+  config?: string;
+}
+
+/** Loads the configuration, opens every storage, runs `work`, and always closes the storages again. */
+export async function withStorages<T>(
+  options: GlobalOptions,
+  work: (storages: StorageSet, loaded: LoadedConfig) => Promise<T>,
+): Promise<T> {
+  const loaded = loadConfig(options.config ? { file: options.config } : {});
+  const storages = await StorageSet.open(loaded.config, { logger: stderrLogger, secrets: loaded.secrets });
+  try {
+    return await work(storages, loaded);
+  } finally {
+    await storages.close();
+  }
+}

@@ -1,0 +1,102 @@
+import { existsSync, readFileSync } from "node:fs";
+import { extname, resolve } from "node:path";
+import { ValidationError, type ValidationIssue } from "@vcon/storage-core";
+import { parse as parseYaml } from "yaml";
+import type { z } from "zod";
+import { interpolateEnv } from "./interpolate.js";
+import { type AppConfig, appConfigSchema, DEFAULT_DATA_DIR } from "./schema.js";
+
+/** Looked for in the working directory when neither `--config` nor `VCON_SERVER_CONFIG` names a file. */
+export const CONFIG_FILE_NAMES = ["vcon-server.yaml", "vcon-server.yml", "vcon-server.json"];
+
+export interface LoadConfigOptions {
+  /** A config file; when left out, `VCON_SERVER_CONFIG`, then the files above, then the embedded default. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export interface LoadedConfig {
+  config: AppConfig;
+  /** The file read, or "defaults". */
+  source: string;
+  /** The file as written, before environment references were replaced: printing shows these. */
+  raw: unknown;
+  /** Values from the environment that must never be printed or logged. */
+  secrets: string[];
+}
+
+/** With no configuration at all: embedded PostgreSQL (PGlite) in `./.data/pglite`. */
+export function defaultConfigInput(): Record<string, unknown> {
+  return {
+    storages: { primary: { adapter: "postgres", options: { embedded: { dataDir: DEFAULT_DATA_DIR } } } },
+  };
+}
+
+/** Reads, interpolates, applies environment overrides and validates. Throws `ValidationError` listing every problem. */
+export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const file = findConfigFile(options.file ?? env.VCON_SERVER_CONFIG, cwd);
+  const raw = file ? readConfigFile(file) : defaultConfigInput();
+  return configFrom(raw, file ?? "defaults", env);
+}
+
+/** Validates an already parsed config object (from a file, or built in code). */
+export function configFrom(raw: unknown, source: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const issues: ValidationIssue[] = [];
+  const interpolated = interpolateEnv(raw, env, issues);
+  const withOverrides = applyEnvOverrides(interpolated.value, env);
+  const parsed = appConfigSchema.safeParse(withOverrides);
+  if (!parsed.success) issues.push(...zodIssues(parsed.error));
+  if (issues.length > 0 || !parsed.success)
+    throw new ValidationError(`Invalid configuration (${source})`, issues);
+  return { config: parsed.data, source, raw, secrets: interpolated.secrets };
+}
+
+function findConfigFile(given: string | undefined, cwd: string): string | undefined {
+  if (given) {
+    const path = resolve(cwd, given);
+    if (!existsSync(path)) {
+      throw new ValidationError("Configuration file not found", [
+        { path: "config", message: `no file at ${path}` },
+      ]);
+    }
+    return path;
+  }
+  return CONFIG_FILE_NAMES.map((name) => resolve(cwd, name)).find((path) => existsSync(path));
+}
+
+function readConfigFile(path: string): unknown {
+  const text = readFileSync(path, "utf8");
+  try {
+    return extname(path) === ".json" ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
+  } catch (error) {
+    throw new ValidationError(`Configuration file ${path} cannot be parsed`, [
+      { path: "$", message: (error as Error).message.split("\n")[0] ?? "parse error" },
+    ]);
+  }
+}
+
+/** `PORT`, `HOST` and `LOG_LEVEL` win over the file: the usual knobs of a deployed service. */
+function applyEnvOverrides(value: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const config = value as Record<string, unknown>;
+  const server = { ...(typeof config.server === "object" && config.server !== null ? config.server : {}) };
+  const overrides: Record<string, string | undefined> = {
+    port: env.PORT,
+    host: env.HOST,
+    logLevel: env.LOG_LEVEL,
+  };
+  for (const [key, override] of Object.entries(overrides)) {
+    if (override !== undefined && override !== "") (server as Record<string, unknown>)[key] = override;
+  }
+  return { ...config, server };
+}
+
+function zodIssues(error: z.ZodError): ValidationIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.length > 0 ? issue.path.map(String).join(".") : "$",
+    message: issue.message,
+  }));
+}

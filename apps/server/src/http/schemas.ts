@@ -1,0 +1,135 @@
+/** JSON schemas for the routes: Fastify validates requests with them and @fastify/swagger publishes them. */
+
+const issue = {
+  type: "object",
+  properties: { path: { type: "string" }, message: { type: "string" } },
+  required: ["path", "message"],
+} as const;
+
+export const storageOutcome = {
+  type: "object",
+  description: "What one storage did. Every storage involved is listed, failed or not.",
+  properties: {
+    storage: { type: "string" },
+    ok: { type: "boolean" },
+    saved: { type: "integer" },
+    deleted: { type: "boolean" },
+    code: { type: "string" },
+    message: { type: "string" },
+  },
+  required: ["storage", "ok"],
+} as const;
+
+export const errorResponse = {
+  type: "object",
+  properties: {
+    error: {
+      type: "object",
+      properties: {
+        code: {
+          type: "string",
+          description: "VALIDATION, NOT_FOUND, UNAVAILABLE, CONFLICT, NOT_SUPPORTED, INTERNAL, ...",
+        },
+        message: { type: "string" },
+        issues: { type: "array", items: issue },
+        storages: { type: "array", items: storageOutcome },
+      },
+      required: ["code", "message"],
+    },
+  },
+  required: ["error"],
+} as const;
+
+/** Any vCon: unsigned, signed (JWS) or encrypted (JWE). Unknown members are kept. */
+export const vconDocument = {
+  type: "object",
+  additionalProperties: true,
+  description: "A vCon (IETF draft-ietf-vcon-vcon-core) in any of its three forms.",
+} as const;
+
+export const uuidParams = {
+  type: "object",
+  properties: {
+    uuid: { type: "string", description: "The vCon's uuid (any case, with or without braces)." },
+  },
+  required: ["uuid"],
+} as const;
+
+export const saveBody = {
+  description: "One vCon, or an array of vCons saved together (all are checked before anything is written).",
+  anyOf: [vconDocument, { type: "array", items: vconDocument }],
+} as const;
+
+export const saveResponse = {
+  type: "object",
+  properties: {
+    uuid: { type: "string", description: "When one vCon was posted." },
+    uuids: { type: "array", items: { type: "string" }, description: "When an array was posted." },
+    count: { type: "integer" },
+    storages: { type: "array", items: storageOutcome },
+  },
+  required: ["storages"],
+} as const;
+
+export const searchQuery = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    tel: { type: "string", description: "Exact match on any party's tel." },
+    mailto: { type: "string", description: "Any party's mailto, ignoring case." },
+    name: { type: "string", description: "Case-insensitive substring of any party's name." },
+    subject: { type: "string", description: "Case-insensitive substring of the subject." },
+    since: { type: "string", description: "created_at at or after this date-time (inclusive)." },
+    until: { type: "string", description: "created_at before this date-time (exclusive)." },
+    limit: { type: "integer", minimum: 1, maximum: 1000, description: "Page size; 100 by default." },
+    cursor: { type: "string", description: "nextCursor from the previous page." },
+  },
+} as const;
+
+export const searchResponse = {
+  type: "object",
+  properties: {
+    items: { type: "array", items: vconDocument },
+    nextCursor: {
+      type: ["string", "null"],
+      description: "Pass as cursor for the next page; null on the last.",
+    },
+    storage: { type: "string", description: "The storage that answered." },
+  },
+  required: ["items", "nextCursor", "storage"],
+} as const;
+
+export const deleteResponse = {
+  type: "object",
+  properties: {
+    uuid: { type: "string" },
+    deleted: { type: "boolean" },
+    storages: { type: "array", items: storageOutcome },
+  },
+  required: ["uuid", "deleted", "storages"],
+} as const;
+
+export const healthResponse = {
+  type: "object",
+  properties: {
+    status: { type: "string", enum: ["ok", "degraded", "down"] },
+    storages: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          name: { type: "string" },
+          adapter: { type: "string" },
+          read: { type: "boolean" },
+          write: { type: "boolean" },
+          ok: { type: "boolean" },
+          latencyMs: { type: "number" },
+          code: { type: "string" },
+          message: { type: "string" },
+        },
+        required: ["name", "adapter", "ok"],
+      },
+    },
+  },
+  required: ["status", "storages"],
+} as const;

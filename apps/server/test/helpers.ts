@@ -1,0 +1,45 @@
+import { randomUUID } from "node:crypto";
+import type { AppConfigInput } from "../src/index.js";
+import { buildServer, type VconServer } from "../src/index.js";
+
+export interface RunningServer {
+  url: string;
+  server: VconServer;
+  close(): Promise<void>;
+}
+
+/** The real app on a free port of 127.0.0.1, logging nothing. */
+export async function startServer(config: AppConfigInput): Promise<RunningServer> {
+  const server = await buildServer({ ...config, server: { logLevel: "silent", ...config.server, port: 0 } });
+  const url = await server.listen();
+  return { url, server, close: () => server.close() };
+}
+
+let counter = 0;
+
+/** A small unsigned vCon with a fresh uuid and distinct search fields. */
+export function makeVcon(
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> & { uuid: string } {
+  counter++;
+  return {
+    uuid: randomUUID(),
+    vcon: "0.0.2",
+    created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, counter)).toISOString(),
+    subject: `Call ${counter}`,
+    parties: [
+      { tel: `+1555000${String(counter).padStart(4, "0")}`, name: "Alice Example" },
+      { mailto: "bob@example.com", name: "Bob" },
+    ],
+    dialog: [],
+    ...overrides,
+  } as Record<string, unknown> & { uuid: string };
+}
+
+export async function postJson(url: string, body: unknown): Promise<Response> {
+  return fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}

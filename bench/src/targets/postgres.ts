@@ -1,0 +1,67 @@
+import type pg from "pg";
+import { openStorage, storageWorkload } from "../adapter-workload.js";
+import { RAW_TABLE } from "../raw-sql.js";
+import type { Workload } from "../workload.js";
+import { databaseUrl, onDatabase, recordQueries, recreateDatabases, truncateAll } from "./pg-admin.js";
+import { rawPgWorkload } from "./raw-pg.js";
+import type { TargetSettings } from "./settings.js";
+import type { Side, Target } from "./target.js";
+
+const RAW_DB = "vcon_bench_raw";
+const ADAPTER_DB = "vcon_bench_adapter";
+/** Both sides get the same number of connections: enough for the highest concurrency. */
+const POOL_SIZE = 16;
+
+/** The options @vcon/storage-postgres takes for a server. */
+export function postgresServerOptions(url: string, poolSize: number): Record<string, unknown> {
+  return { url, pool: { max: poolSize } };
+}
+
+export function postgresTarget(settings: TargetSettings): Target {
+  const rawUrl = databaseUrl(settings.postgresUrl, RAW_DB);
+  const adapterUrl = databaseUrl(settings.postgresUrl, ADAPTER_DB);
+  return {
+    name: "postgres",
+    adapter: "@vcon/storage-postgres on a PostgreSQL server (pg Pool, 16 connections)",
+    baseline:
+      "node-postgres Pool (16 connections): named prepared `insert ... on conflict (uuid) do update` writing uuid, vcon text, " +
+      "created_at, subject, vcon_json jsonb (JSON.stringify once); `select vcon where uuid = $1` + JSON.parse; batch = " +
+      "COPY FROM STDIN (pg-copy-streams) into the emptied table; search = jsonb `@>` on parties with a GIN index; " +
+      "export = a server-side cursor, FETCH 500 at a time, JSON.parse each",
+    counts: { batch: settings.scale.batch, dataset: settings.scale.dataset },
+    persistent: true,
+    setup: () => recreateDatabases(settings.postgresUrl, [RAW_DB, ADAPTER_DB]),
+    async open(side: Side, concurrency: number): Promise<Workload> {
+      const poolSize = Math.max(POOL_SIZE, concurrency);
+      if (side === "raw") return rawPgWorkload(rawUrl, poolSize);
+      const storage = await openStorage({
+        adapter: "postgres",
+        options: postgresServerOptions(adapterUrl, poolSize),
+      });
+      return storageWorkload(storage, () => onDatabase(adapterUrl, truncateAll));
+    },
+    // What an operator does after a bulk load: statistics for the planner, GIN pending lists merged.
+    async afterLoad() {
+      await onDatabase(rawUrl, (c) => c.query(`vacuum analyze ${RAW_TABLE}`));
+      await onDatabase(adapterUrl, (c) => c.query("vacuum analyze"));
+    },
+    explainSearch: (adapter, tel) => explainAdapterSearch(adapter, tel, adapterUrl),
+    async teardown() {},
+  };
+}
+
+/** EXPLAIN ANALYZE of the exact statement the adapter sent for a tel search. */
+export async function explainAdapterSearch(adapter: Workload, tel: string, url: string): Promise<string> {
+  const sent = await recordQueries(() => adapter.searchTel!(tel));
+  const search = sent
+    .filter((q) => /^\s*(with|select)\b/i.test(q.text))
+    .sort((a, b) => b.text.length - a.text.length)[0];
+  if (!search) return `(no select statement was seen; statements: ${sent.map((q) => q.text).join(" | ")})`;
+  return onDatabase(url, async (client: pg.Client) => {
+    const { rows } = await client.query<{ "QUERY PLAN": string }>(
+      `explain (analyze, buffers, costs off) ${search.text}`,
+      search.values,
+    );
+    return [search.text.replace(/\s+/g, " "), "", ...rows.map((r) => r["QUERY PLAN"])].join("\n");
+  });
+}

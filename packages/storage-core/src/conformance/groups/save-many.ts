@@ -1,0 +1,156 @@
+import { describe, expect } from "vitest";
+import { type PreparedVcon, prepareVcon } from "../../document.js";
+import { fromAdapter } from "../../storage.js";
+import type { VconDocument } from "../../types.js";
+import { expectStorageError } from "../assertions.js";
+import type { SuiteContext } from "../context.js";
+import { externalRecordingCall, randomVconUuid, searchableVcon, uniqueTel } from "../fixtures.js";
+
+/** A prepared vCon whose every field but `uuid` throws when read: a write failing mid-chunk. */
+function failingPreparedVcon(uuid: string): PreparedVcon {
+  const failing = {} as Record<string, unknown>;
+  Object.defineProperty(failing, "uuid", { value: uuid, enumerable: true });
+  for (const key of ["form", "document", "json", "bytes", "createdAt", "createdAtMs", "subject", "parties"]) {
+    Object.defineProperty(failing, key, {
+      enumerable: true,
+      get() {
+        throw new Error("conformance: injected write failure");
+      },
+    });
+  }
+  return failing as unknown as PreparedVcon;
+}
+
+export function saveManyGroup(suite: SuiteContext): void {
+  const group = "saveMany";
+  describe(group, () => {
+    const spec = { requires: "saveMany" } as const;
+
+    suite.test(
+      group,
+      "writes every document of a batch",
+      async ({ open }) => {
+        const storage = await open();
+        const documents = Array.from({ length: 25 }, () =>
+          externalRecordingCall(randomVconUuid(), { tel: uniqueTel() }),
+        );
+        const result = await storage.saveMany(documents);
+        expect(result.saved).toBe(25);
+        expect(await Promise.all(documents.map((d) => storage.get(d.uuid)))).toStrictEqual(documents);
+      },
+      spec,
+    );
+
+    suite.test(
+      group,
+      "a uuid given twice in one batch is stored once, last one wins",
+      async ({ open }) => {
+        const storage = await open();
+        const uuid = randomVconUuid();
+        const tel = uniqueTel();
+        const first = searchableVcon(uuid, { tel, extra: { version: 1 } });
+        const last = searchableVcon(uuid.toUpperCase(), { tel, extra: { version: 2 } });
+        const other = searchableVcon(randomVconUuid(), { tel });
+        const result = await storage.saveMany([first, other, last]);
+        expect(result.saved).toBe(2);
+        expect(await storage.get(uuid)).toStrictEqual(last);
+        if (storage.supports("search")) expect((await storage.search({ tel })).items).toHaveLength(2);
+      },
+      spec,
+    );
+
+    suite.test(
+      group,
+      "upserts over stored documents",
+      async ({ open }) => {
+        const storage = await open();
+        const uuid = randomVconUuid();
+        await storage.save(externalRecordingCall(uuid));
+        const replacement = searchableVcon(uuid, { tel: uniqueTel() });
+        await storage.saveMany([replacement]);
+        expect(await storage.get(uuid)).toStrictEqual(replacement);
+      },
+      spec,
+    );
+
+    suite.test(
+      group,
+      "one invalid document rejects the whole batch with VALIDATION, nothing written",
+      async ({ open }) => {
+        const storage = await open();
+        const documents: unknown[] = Array.from({ length: 5 }, () => externalRecordingCall(randomVconUuid()));
+        documents.splice(3, 0, { subject: "no uuid" });
+        const error = await expectStorageError(
+          () => storage.saveMany(documents as VconDocument[]),
+          "VALIDATION",
+        );
+        expect(error.message).toContain("$[3]");
+        for (const document of documents.filter((d) => (d as { uuid?: string }).uuid)) {
+          expect(await storage.get((document as { uuid: string }).uuid)).toBeNull();
+        }
+      },
+      spec,
+    );
+
+    suite.test(
+      group,
+      "chunkSize splits the batch into committed chunks",
+      async ({ open }) => {
+        const storage = await open();
+        const documents = Array.from({ length: 5 }, () => externalRecordingCall(randomVconUuid()));
+        const result = await storage.saveMany(documents, { chunkSize: 2 });
+        expect(result.chunks).toStrictEqual([
+          { start: 0, end: 2 },
+          { start: 2, end: 4 },
+          { start: 4, end: 5 },
+        ]);
+        expect(await Promise.all(documents.map((d) => storage.get(d.uuid)))).toStrictEqual(documents);
+      },
+      spec,
+    );
+
+    suite.test(
+      group,
+      "an empty batch writes nothing and succeeds",
+      async ({ open }) => {
+        const storage = await open();
+        expect(await storage.saveMany([])).toStrictEqual({ saved: 0, chunks: [] });
+      },
+      spec,
+    );
+
+    suite.test(
+      group,
+      "a chunk lands whole or not at all when a write fails mid-chunk",
+      async ({ openAdapter }) => {
+        const adapter = await openAdapter();
+        const before = [0, 1, 2].map(() => prepareVcon(externalRecordingCall(randomVconUuid())));
+        const after = [0, 1].map(() => prepareVcon(externalRecordingCall(randomVconUuid())));
+        const chunk = [...before, failingPreparedVcon(randomVconUuid()), ...after];
+        await expect((async () => adapter.saveMany!(chunk))()).rejects.toThrow();
+        for (const prepared of [...before, ...after]) {
+          expect(await adapter.get(prepared.uuid), "no document of a failed chunk is stored").toBeNull();
+        }
+        // The adapter is still usable after the failure.
+        const storage = fromAdapter(adapter);
+        const survivor = externalRecordingCall(randomVconUuid());
+        await storage.saveMany([survivor]);
+        expect(await storage.get(survivor.uuid)).toStrictEqual(survivor);
+      },
+      spec,
+    );
+
+    suite.test(
+      group,
+      "saveMany rejects with NOT_SUPPORTED when the capability is not declared",
+      async ({ open }) => {
+        const storage = await open();
+        await expectStorageError(
+          () => storage.saveMany([externalRecordingCall(randomVconUuid())]),
+          "NOT_SUPPORTED",
+        );
+      },
+      { requiresMissing: "saveMany" },
+    );
+  });
+}

@@ -1,0 +1,184 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import {
+  AdapterRegistry,
+  createStorage,
+  defineAdapter,
+  isStorageError,
+  registerAdapter,
+  type StorageError,
+} from "../src/index.js";
+import { ReferenceAdapter } from "./broken/reference-adapter.js";
+
+const UUID = "0190f1c2-8a3b-7cde-9f01-23456789abcd";
+
+/** A plain-JS adapter package, as a third party would publish it (no build step, no dependencies). */
+const PACKAGE_SOURCE = `
+const docs = new Map();
+export const adapter = {
+  name: "NAME",
+  options: {
+    "~standard": {
+      version: 1,
+      vendor: "fixture",
+      validate: (value) =>
+        typeof value.dir === "string"
+          ? { value }
+          : { issues: [{ message: "expected a string", path: [{ key: "dir" }] }] },
+    },
+  },
+  create: (options, context) => ({
+    name: "NAME",
+    capabilities: {},
+    context,
+    options,
+    async save(v) { docs.set(v.uuid, v.json); },
+    async get(uuid) { return docs.has(uuid) ? JSON.parse(docs.get(uuid)) : null; },
+    async close() {},
+  }),
+};
+`;
+
+let root: string;
+
+function fakePackage(name: string, source: string): void {
+  const dir = join(root, "node_modules", ...name.split("/"));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name, type: "module", exports: "./index.js" }));
+  writeFileSync(join(dir, "index.js"), source);
+}
+
+async function rejection(
+  promise: Promise<unknown>,
+): Promise<StorageError & { issues: Array<{ path: string; message: string }> }> {
+  const error = await promise.then(
+    () => expect.fail("expected a rejection"),
+    (e: unknown) => e,
+  );
+  expect(isStorageError(error)).toBe(true);
+  return error as never;
+}
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), "vcon-registry-"));
+  fakePackage("vcon-adapter-jsonl", PACKAGE_SOURCE.replaceAll("NAME", "jsonl"));
+  fakePackage("@vcon/storage-file", PACKAGE_SOURCE.replaceAll("NAME", "file"));
+  fakePackage("not-an-adapter", "export const hello = 1;");
+});
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+const referenceDefinition = defineAdapter({
+  name: "reference",
+  options: z.object({ label: z.string().min(1), size: z.number().int().positive().optional() }).strict(),
+  create: () => new ReferenceAdapter(),
+});
+
+describe("AdapterRegistry", () => {
+  it("creates a storage from an explicit registration, with validated options", async () => {
+    const registry = new AdapterRegistry({ resolveFrom: root }).register(referenceDefinition);
+    const storage = await registry.create({ adapter: "reference", options: { label: "x" }, name: "primary" });
+    expect(storage.name).toBe("primary");
+    expect(storage.adapter).toBe("reference");
+    await storage.save({ uuid: UUID });
+    expect(await storage.get(UUID)).toStrictEqual({ uuid: UUID });
+    await storage.close();
+  });
+
+  it("names every bad option field", async () => {
+    const registry = new AdapterRegistry().register(referenceDefinition);
+    const error = await rejection(
+      registry.create({ adapter: "reference", options: { label: "", size: -1, extra: 1 } }),
+    );
+    expect(error.code).toBe("VALIDATION");
+    expect(error.issues.map((issue) => issue.path).sort()).toStrictEqual([
+      "options",
+      "options.label",
+      "options.size",
+    ]);
+    expect(error.message).toContain('Invalid options for adapter "reference"');
+  });
+
+  it("lists the known names for an unknown one", async () => {
+    const registry = new AdapterRegistry().register(referenceDefinition);
+    const error = await rejection(registry.create({ adapter: "nosuch" }));
+    expect(error.code).toBe("VALIDATION");
+    for (const name of ["file", "memory", "postgres", "redis", "reference"])
+      expect(error.message).toContain(name);
+    expect(registry.names()).toStrictEqual(["file", "memory", "postgres", "redis", "reference"]);
+  });
+
+  it("resolves a built-in name to its package", async () => {
+    const registry = new AdapterRegistry({ resolveFrom: root });
+    const storage = await registry.create({ adapter: "file", options: { dir: "/tmp/x" } });
+    expect(storage.adapter).toBe("file");
+    await storage.close();
+  });
+
+  it("resolves a third-party adapter by its package name, validating with its own schema", async () => {
+    const registry = new AdapterRegistry({ resolveFrom: root });
+    const error = await rejection(registry.create({ adapter: "vcon-adapter-jsonl", options: {} }));
+    expect(error.issues).toStrictEqual([{ path: "options.dir", message: "expected a string" }]);
+    const storage = await registry.create({ adapter: "vcon-adapter-jsonl", options: { dir: "d" } });
+    expect(storage.adapter).toBe("jsonl");
+    expect(registry.names()).toContain("jsonl");
+    await storage.close();
+  });
+
+  it("says how to install a built-in that is missing", async () => {
+    const registry = new AdapterRegistry({ resolveFrom: root });
+    const error = await rejection(registry.create({ adapter: "redis" }));
+    expect(error.code).toBe("VALIDATION");
+    expect(error.message).toContain("@vcon/storage-redis");
+  });
+
+  it("refuses a package that exports no adapter", async () => {
+    const registry = new AdapterRegistry({ resolveFrom: root });
+    const error = await rejection(registry.resolve("not-an-adapter"));
+    expect(error.message).toContain("is not a vCon storage adapter");
+  });
+
+  it("refuses bad configuration and bad registrations", async () => {
+    const registry = new AdapterRegistry();
+    expect((await rejection(registry.create(null as never))).code).toBe("VALIDATION");
+    expect((await rejection(registry.resolve(""))).code).toBe("VALIDATION");
+    expect(() => registry.register({} as never)).toThrow(expect.objectContaining({ code: "VALIDATION" }));
+  });
+
+  it("passes the storage name and logger to create()", async () => {
+    const seen: unknown[] = [];
+    const logger = { debug() {}, info() {}, warn() {}, error() {} };
+    const registry = new AdapterRegistry().register(
+      defineAdapter({
+        name: "spy",
+        options: z.object({}),
+        create: (_options, context) => {
+          seen.push(context);
+          return new ReferenceAdapter();
+        },
+      }),
+    );
+    await (await registry.create({ adapter: "spy", name: "archive", logger })).close();
+    expect(seen).toStrictEqual([{ name: "archive", logger }]);
+  });
+});
+
+describe("createStorage and registerAdapter (the default registry)", () => {
+  it("creates a storage from a registered adapter", async () => {
+    registerAdapter(
+      defineAdapter({
+        name: "default-registry-test",
+        options: z.object({}),
+        create: () => new ReferenceAdapter(),
+      }),
+    );
+    const storage = await createStorage({ adapter: "default-registry-test" });
+    expect(storage.capabilities.search).toBe(true);
+    await storage.close();
+  });
+});
