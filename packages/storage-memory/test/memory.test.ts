@@ -13,7 +13,9 @@ describe("memory adapter specifics", () => {
     expect(storage.adapter).toBe("memory");
     expect(Object.values(storage.capabilities).every(Boolean)).toBe(true);
     await storage.close();
-    const error = await registry.create({ adapter: "memory", options: { dir: "/tmp" } }).catch((e: unknown) => e);
+    const error = await registry
+      .create({ adapter: "memory", options: { dir: "/tmp" } })
+      .catch((e: unknown) => e);
     expect(isStorageError(error, "VALIDATION")).toBe(true);
     expect((error as Error).message).toContain("dir");
   });
@@ -31,7 +33,11 @@ describe("memory adapter specifics", () => {
 });
 
 describe.skipIf(!existsSync(SAMPLES))("the IETF draft samples (../shared/vcon-samples)", () => {
-  const files = existsSync(SAMPLES) ? readdirSync(SAMPLES).filter((file) => file.endsWith(".vcon")).sort() : [];
+  const files = existsSync(SAMPLES)
+    ? readdirSync(SAMPLES)
+        .filter((file) => file.endsWith(".vcon"))
+        .sort()
+    : [];
 
   it("stores every sample that has a uuid and reads it back unchanged; refuses the others", async () => {
     const storage = fromAdapter(new MemoryAdapter());

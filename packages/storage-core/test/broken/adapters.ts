@@ -4,6 +4,7 @@ import {
   cursorOf,
   fromAdapter,
   matchesQuery,
+  type NormalizedExportOptions,
   type NormalizedSearchQuery,
   type PreparedVcon,
   type SearchPage,
@@ -102,4 +103,52 @@ export function ignoresCloseStorage(): VconStorage {
     export: (options) => inner.export(options),
     close: async () => {},
   };
+}
+
+/** Treats `%` and `_` in name filters as wildcards, as an unescaped SQL `LIKE` does. */
+export class LikeWildcardSearchAdapter extends ReferenceAdapter {
+  override async search(query: NormalizedSearchQuery): Promise<SearchPage> {
+    const { name, ...rest } = query;
+    const escaped = (name ?? "")
+      .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+      .replaceAll("%", ".*")
+      .replaceAll("_", ".");
+    const pattern = new RegExp(escaped, "i");
+    const matches = this.matching(rest).filter(
+      (record) => name === undefined || record.parties.some((party) => pattern.test(party.name ?? "")),
+    );
+    const page = matches.slice(0, query.limit);
+    return {
+      items: page.map((r) => JSON.parse(r.json)),
+      nextCursor: matches.length > query.limit ? cursorOf(page.at(-1)!) : null,
+    };
+  }
+}
+
+/** Exports in insertion order instead of (created_at, uuid) order. */
+export class UnorderedExportAdapter extends ReferenceAdapter {
+  override async *export(options: NormalizedExportOptions): AsyncIterable<VconDocument> {
+    for (const record of this.records.values()) {
+      if (matchesQuery(record, options)) yield JSON.parse(record.json);
+    }
+  }
+}
+
+/** Says it deleted, but keeps the document. */
+export class FakeDeleteAdapter extends ReferenceAdapter {
+  override async delete(uuid: string): Promise<boolean> {
+    return this.records.has(uuid);
+  }
+}
+
+/** Keeps only the fields it knows, dropping extensions and unknown members. */
+export class DropsUnknownFieldsAdapter extends ReferenceAdapter {
+  override async get(uuid: string): Promise<VconDocument | null> {
+    const document = (await super.get(uuid)) as Record<string, unknown> | null;
+    if (document === null) return null;
+    const known = ["uuid", "vcon", "created_at", "subject", "parties", "dialog", "analysis", "attachments"];
+    return Object.fromEntries(
+      Object.entries(document).filter(([key]) => known.includes(key)),
+    ) as VconDocument;
+  }
 }

@@ -1,0 +1,25 @@
+import pg from "pg";
+
+/** Runs SQL on a database over a short-lived connection. */
+export async function onDatabase<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The adapter's document table, found by its `uuid` column (its name is the adapter's business). */
+export async function findVconTable(url: string): Promise<string> {
+  return onDatabase(url, async (client) => {
+    const { rows } = await client.query<{ name: string }>(
+      `select quote_ident(table_schema) || '.' || quote_ident(table_name) as name
+         from information_schema.columns
+        where column_name = 'uuid' and table_schema not in ('pg_catalog', 'information_schema', 'drizzle')`,
+    );
+    if (rows.length !== 1) throw new Error(`expected one table with a uuid column, found ${rows.length}`);
+    return rows[0]!.name;
+  });
+}
