@@ -18,6 +18,9 @@ export async function postgresServer(): Promise<PostgresServer> {
     url = started.url;
     stop = () => started.dispose();
   }
-  const version = await onDatabase(url, async (c) => (await c.query<{ v: string }>("show server_version")).rows[0]!.v);
+  const version = await onDatabase(
+    url,
+    async (c) => (await c.query<{ v: string }>("show server_version")).rows[0]!.v,
+  );
   return { url, version: `PostgreSQL ${version}`, stop };
 }

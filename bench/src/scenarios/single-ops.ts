@@ -58,10 +58,12 @@ export async function runSingleOps(
       );
       const random = new SeededRandom(seed + newSeries());
       const missing = Array.from({ length: 1000 }, () => random.uuid());
+      // A miss reads no document, so every size gets the small-document operation count.
+      const missLimits = { ...limits, maxOps: Math.max(limits.maxOps, scale.single["2KB"].maxOps) };
       row(
         "get (missing uuid)",
         await compareSides(scale.rounds, (side) =>
-          runWorkers(concurrency, limits, async (i) => {
+          runWorkers(concurrency, missLimits, async (i) => {
             if ((await pair[side].get(missing[i % missing.length]!)) !== null)
               throw new Error(`${side} found a ghost`);
           }),

@@ -1,14 +1,16 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { deleteEverything, openStorage, storageWorkload } from "../adapter-workload.js";
+import { PGlite } from "@electric-sql/pglite";
+import { openStorage, storageWorkload } from "../adapter-workload.js";
 import type { Workload } from "../workload.js";
+import { truncateAll } from "./pg-admin.js";
 import { rawPgliteWorkload } from "./raw-pglite.js";
 import type { TargetSettings } from "./settings.js";
 import type { Side, Target } from "./target.js";
 
-/** The options @vcon/storage-postgres takes for an embedded PGlite database in a directory. */
-export function pgliteOptions(dataDir: string): Record<string, unknown> {
-  return { driver: "pglite", dataDir };
+/** The options @vcon/storage-postgres takes for a PGlite database the application opened. */
+export function pgliteOptions(pglite: PGlite): Record<string, unknown> {
+  return { pglite };
 }
 
 export function pgliteTarget(settings: TargetSettings): Target {
@@ -28,9 +30,18 @@ export function pgliteTarget(settings: TargetSettings): Target {
     },
     async open(side: Side): Promise<Workload> {
       if (side === "raw") return rawPgliteWorkload(rawDir);
-      const storage = await openStorage({ adapter: "postgres", options: pgliteOptions(adapterDir) });
-      // PGlite allows one connection per directory, and the adapter holds it: empty through its API.
-      return storageWorkload(storage, () => deleteEverything(storage));
+      // Opened here and lent to the adapter (as `{ embedded: { dataDir } }` would open it), so the bench
+      // can empty the adapter's tables between scenarios; PGlite allows one owner per directory.
+      const pglite = await PGlite.create(adapterDir);
+      const storage = await openStorage({ adapter: "postgres", options: pgliteOptions(pglite) });
+      const workload = storageWorkload(storage, () => truncateAll(pglite));
+      return {
+        ...workload,
+        async close() {
+          await workload.close();
+          await pglite.close();
+        },
+      };
     },
     async teardown() {
       rmSync(rawDir, { recursive: true, force: true });

@@ -14,7 +14,7 @@ const POOL_SIZE = 16;
 
 /** The options @vcon/storage-postgres takes for a server. */
 export function postgresServerOptions(url: string, poolSize: number): Record<string, unknown> {
-  return { url, pool: { max: poolSize } };
+  return { url, poolSize };
 }
 
 export function postgresTarget(settings: TargetSettings): Target {
@@ -24,8 +24,9 @@ export function postgresTarget(settings: TargetSettings): Target {
     name: "postgres",
     adapter: "@vcon/storage-postgres on a PostgreSQL server (pg Pool, 16 connections)",
     baseline:
-      "node-postgres Pool (16 connections): named prepared `insert ... on conflict (uuid) do update` writing uuid, vcon text, " +
-      "created_at, subject, vcon_json jsonb (JSON.stringify once); `select vcon where uuid = $1` + JSON.parse; batch = " +
+      "node-postgres Pool (16 connections), the adapter's table layout and indexes: named prepared `insert ... on conflict (id) do " +
+      "update` of id, vcon text, uuid, created_at, updated_at, subject, vcon_json jsonb (JSON.stringify once, cast " +
+      "server-side); `select vcon where id = $1` + JSON.parse; batch = " +
       "COPY FROM STDIN (pg-copy-streams) into the emptied table; search = jsonb `@>` on parties with a GIN index; " +
       "export = a server-side cursor, FETCH 500 at a time, JSON.parse each",
     counts: { batch: settings.scale.batch, dataset: settings.scale.dataset },

@@ -26,7 +26,7 @@ export interface ServerOptions {
 
 export function serverOptions(options: ServerOptions): Record<string, unknown> {
   const out: Record<string, unknown> = { url: options.url };
-  if (options.poolMax !== undefined) out.pool = { max: options.poolMax };
+  if (options.poolMax !== undefined) out.poolSize = options.poolMax;
   if (options.autoMigrate !== undefined) out.autoMigrate = options.autoMigrate;
   if (options.timeoutMs !== undefined) {
     out.connectionTimeoutMs = options.timeoutMs;
@@ -38,9 +38,9 @@ export function serverOptions(options: ServerOptions): Record<string, unknown> {
   return out;
 }
 
-/** PGlite in memory (no dataDir) or in a directory. */
+/** PGlite in this process: in memory (no dataDir) or in a directory. */
 export function pgliteOptions(dataDir?: string): Record<string, unknown> {
-  return dataDir === undefined ? { driver: "pglite" } : { driver: "pglite", dataDir };
+  return { embedded: dataDir === undefined ? true : { dataDir } };
 }
 
 export function openPostgres(

@@ -23,7 +23,7 @@ describe.each(BACKENDS)("concurrency on $label", (backend) => {
   });
 
   it("64 concurrent saveMany batches sharing uuids: all resolve, one row per uuid", async () => {
-    const uuids = Array.from({ length: 20 }, () => randomUUID());
+    const uuids: string[] = Array.from({ length: 20 }, () => randomUUID());
     const batches = Array.from({ length: 64 }, (_, b) =>
       // Each batch writes every uuid in its own order, so row locks are taken in clashing orders.
       (b % 2 === 0 ? uuids : [...uuids].reverse()).map((u) => smallVcon(u, `batch ${b}`)),
@@ -41,7 +41,10 @@ describe.each(BACKENDS)("concurrency on $label", (backend) => {
         const uuid = randomUUID();
         await storage().save(smallVcon(uuid, "old"));
         // Racing: a new body against a delete. Either order is serial; the old body is not.
-        const [, deleted] = await Promise.all([storage().save(smallVcon(uuid, "new")), storage().delete(uuid)]);
+        const [, deleted] = await Promise.all([
+          storage().save(smallVcon(uuid, "new")),
+          storage().delete(uuid),
+        ]);
         expect(deleted).toBe(true);
         const afterRace = await storage().get(uuid);
         expect([null, "new"]).toContain(afterRace?.subject ?? null);

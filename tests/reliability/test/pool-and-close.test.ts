@@ -51,7 +51,9 @@ describe("connection pool on a PostgreSQL server", () => {
     await Promise.all(Array.from({ length: 20 }, () => storage.save(smallVcon())));
     expect(await connectionsTo(database.url)).toBeGreaterThan(0);
     await storage.close();
-    expect(await pollUntil(() => connectionsTo(database.url).then(zeroOrThrow), { timeoutMs: 5_000 })).toBe(0);
+    expect(await pollUntil(() => connectionsTo(database.url).then(zeroOrThrow), { timeoutMs: 5_000 })).toBe(
+      0,
+    );
     await rejectsWith("CLOSED", () => storage.save(smallVcon()));
     await rejectsWith("CLOSED", () => storage.get(randomUUID()));
     await rejectsWith("CLOSED", () => storage.saveMany([smallVcon()]));
@@ -67,7 +69,9 @@ describe("connection pool on a PostgreSQL server", () => {
     for (const outcome of outcomes) {
       if (outcome.status === "rejected") expect((outcome.reason as { code?: string }).code).toBe("CLOSED");
     }
-    expect(await pollUntil(() => connectionsTo(database.url).then(zeroOrThrow), { timeoutMs: 5_000 })).toBe(0);
+    expect(await pollUntil(() => connectionsTo(database.url).then(zeroOrThrow), { timeoutMs: 5_000 })).toBe(
+      0,
+    );
   });
 
   it("10,000 saves never grow the connection count past the pool size", async () => {
@@ -84,11 +88,14 @@ describe("connection pool on a PostgreSQL server", () => {
       expect(samples).toBeGreaterThan(0);
       expect(highest).toBeLessThanOrEqual(POOL);
       expect(await connectionsTo(database.url)).toBeLessThanOrEqual(POOL);
-      for (const uuid of [uuids[0]!, uuids[5_000]!, uuids[9_999]!]) expect(await storage.exists(uuid)).toBe(true);
+      for (const uuid of [uuids[0]!, uuids[5_000]!, uuids[9_999]!])
+        expect(await storage.exists(uuid)).toBe(true);
     } finally {
       await storage.close();
     }
-    expect(await pollUntil(() => connectionsTo(database.url).then(zeroOrThrow), { timeoutMs: 5_000 })).toBe(0);
+    expect(await pollUntil(() => connectionsTo(database.url).then(zeroOrThrow), { timeoutMs: 5_000 })).toBe(
+      0,
+    );
   });
 });
 

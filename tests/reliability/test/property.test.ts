@@ -16,13 +16,16 @@ const arbitraryVcon = fc.record(
     uuid: fc.uuid({ version: [4, 7, 8] }),
     vcon: fc.constant("0.3.0"),
     created_at: fc
-      .date({ min: new Date("1970-01-01T00:00:00Z"), max: new Date("2100-01-01T00:00:00Z"), noInvalidDate: true })
+      .date({
+        min: new Date("1970-01-01T00:00:00Z"),
+        max: new Date("2100-01-01T00:00:00Z"),
+        noInvalidDate: true,
+      })
       .map((d) => d.toISOString()),
     subject: text,
-    parties: fc.array(
-      fc.record({ tel: text, name: text, mailto: text, extra: json }, { requiredKeys: [] }),
-      { maxLength: 4 },
-    ),
+    parties: fc.array(fc.record({ tel: text, name: text, mailto: text, extra: json }, { requiredKeys: [] }), {
+      maxLength: 4,
+    }),
     dialog: fc.array(fc.dictionary(text, json, { maxKeys: 4 }), { maxLength: 3 }),
     extension: fc.dictionary(text, json, { maxKeys: 6 }),
   },

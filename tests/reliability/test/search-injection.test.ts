@@ -52,7 +52,7 @@ describe.each(BACKENDS)("search values are literal on $label", (backend) => {
   // Documents whose fields literally hold the hostile characters.
   const literal = [
     planted("100% sure_thing a\\b", "' or 1=1 --", "Name with %_\\ chars", "pct%@example.com"),
-    planted("json $.parties[*] here", "$.parties[*]", "O'Brien \"quoted\"", "under_score@example.com"),
+    planted("json $.parties[*] here", "$.parties[*]", 'O\'Brien "quoted"', "under_score@example.com"),
   ];
 
   beforeAll(async () => {
@@ -73,7 +73,7 @@ describe.each(BACKENDS)("search values are literal on $label", (backend) => {
       expect(await uuidsOf(storage(), { tel: value }), `tel ${value}`).toEqual([]);
       expect(await uuidsOf(storage(), { mailto: value }), `mailto ${value}`).toEqual([]);
     }
-    for (const value of ["' or 1=1 --", "\\%", "%%_%", '" or ""="', "$.**", "*"]) {
+    for (const value of ["' or 1=1 --", "\\%", "%%_%", '" or ""="', "$.**", "**"]) {
       expect(await uuidsOf(storage(), { subject: value }), `subject ${value}`).toEqual([]);
       expect(await uuidsOf(storage(), { name: value }), `name ${value}`).toEqual([]);
     }
@@ -99,7 +99,7 @@ describe.each(BACKENDS)("search values are literal on $label", (backend) => {
     expect(await uuidsOf(storage(), { tel: "' or 1=1 --" })).toEqual([pct.uuid]);
     expect(await uuidsOf(storage(), { tel: "$.parties[*]" })).toEqual([jsonish.uuid]);
     expect(await uuidsOf(storage(), { subject: "$.parties[*]" })).toEqual([jsonish.uuid]);
-    expect(await uuidsOf(storage(), { name: "o'brien \"quoted\"" })).toEqual([jsonish.uuid]);
+    expect(await uuidsOf(storage(), { name: 'o\'brien "quoted"' })).toEqual([jsonish.uuid]);
   });
 
   it("leaves every document in place after the hostile queries", async () => {

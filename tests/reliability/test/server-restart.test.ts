@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { isStorageError, type VconStorage } from "@vcon/storage-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signalCluster } from "../src/freeze.js";
 import { type OwnedServer, startOwnedServer } from "../src/owned-server.js";
 import { pollUntil, within } from "../src/poll.js";
 import { openPostgres, serverOptions } from "../src/postgres.js";
@@ -29,7 +30,9 @@ describe("server stop and start under load", () => {
   beforeAll(async () => {
     owned = await startOwnedServer();
     await owned.createDatabase("vcons");
-    storage = await openPostgres(serverOptions({ url: owned.url("vcons"), poolMax: 5, timeoutMs: TIMEOUT_MS }));
+    storage = await openPostgres(
+      serverOptions({ url: owned.url("vcons"), poolMax: 5, timeoutMs: TIMEOUT_MS }),
+    );
     await storage.save(smallVcon()); // migrated and warm before the load starts
   });
   afterAll(async () => {
@@ -96,12 +99,52 @@ describe("server stop and start under load", () => {
     expect((await storage.get(sample.uuid))?.subject).toBe("under load");
   });
 
+  it("a server that stops answering (paused, connections still accepted) fails calls within the timeout", async () => {
+    const known = randomUUID();
+    await storage.save(smallVcon(known));
+    signalCluster(owned.server.dataDir, "SIGSTOP");
+    let outcomes: Attempt[];
+    try {
+      // Pooled connections (queries in flight) and new ones (connect never answered) both wait.
+      outcomes = await within(
+        Promise.all(
+          Array.from({ length: 12 }, async (_, i): Promise<Attempt> => {
+            const uuid = randomUUID();
+            const started = performance.now();
+            try {
+              if (i % 2 === 0) await storage.save(smallVcon(uuid, "frozen"));
+              else await storage.get(known);
+              return { uuid, ok: true, ms: performance.now() - started };
+            } catch (error) {
+              if (!isStorageError(error)) throw error;
+              return { uuid, ok: false, code: error.code, ms: performance.now() - started };
+            }
+          }),
+        ),
+        (TIMEOUT_MS + SLACK_MS) * 3,
+        "calls against a paused server",
+      );
+    } finally {
+      signalCluster(owned.server.dataDir, "SIGCONT");
+    }
+    expect(outcomes.every((o) => !o.ok)).toBe(true);
+    expect(new Set(outcomes.map((o) => o.code))).toEqual(new Set(["UNAVAILABLE"]));
+    expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+    // Resumed: the same storage serves again.
+    const back = await pollUntil(() => storage.get(known), { timeoutMs: 30_000 });
+    expect(back?.uuid).toBe(known);
+  });
+
   it("rejects with UNAVAILABLE within the timeout while the server is down, reads included", async () => {
     const known = randomUUID();
     await storage.save(smallVcon(known));
     await owned.server.stop();
     try {
-      for (const call of [() => storage.get(known), () => storage.save(smallVcon()), () => storage.search({})]) {
+      for (const call of [
+        () => storage.get(known),
+        () => storage.save(smallVcon()),
+        () => storage.search({}),
+      ]) {
         const started = performance.now();
         const error = await call().then(
           () => undefined,

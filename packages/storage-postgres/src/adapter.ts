@@ -1,0 +1,342 @@
+import { inspect } from "node:util";
+import { PGlite } from "@electric-sql/pglite";
+import {
+  encodeCursor,
+  type Logger,
+  type NormalizedExportOptions,
+  type NormalizedSearchQuery,
+  type PreparedVcon,
+  type SearchPage,
+  type StorageAdapter,
+  silentLogger,
+  type VconDocument,
+} from "@vcon/storage-core";
+import pg from "pg";
+import { toStorageError } from "./errors.js";
+import { type Executor, pgliteExecutor, poolExecutor } from "./executor.js";
+import { type TableName, tableName } from "./identifiers.js";
+import { jsonbSafeCopy } from "./jsonb.js";
+import { applyMigrations, type MigrationResult } from "./migrate.js";
+import {
+  describeTarget,
+  type PostgresOptions,
+  parsePostgresOptions,
+  poolConfig,
+  type ResolvedOptions,
+  resolveTarget,
+} from "./options.js";
+import { searchSql } from "./search.js";
+import { BODY_SQL, CURSOR_TIME_SQL, type Statements, statements } from "./statements.js";
+
+/** How the adapter reached its database: for logs and `describe()`, never with a password. */
+export type ConnectionMode = "server" | "embedded" | "pool" | "pglite";
+
+/**
+ * vCons in PostgreSQL: on a pg pool (server) or PGlite (embedded), one table laid out as vcon-server's
+ * Python module lays it out. Create it with `PostgresAdapter.connect(options)`.
+ */
+export class PostgresAdapter implements StorageAdapter {
+  readonly name = "postgres";
+  readonly capabilities = { delete: true, exists: true, saveMany: true, search: true, export: true };
+  readonly maxBatchSize = 5000;
+  readonly mode: ConnectionMode;
+  readonly table: TableName;
+  #executor: Executor;
+  #sql: Statements;
+  #errorContext: { target: string; secrets: string[]; qualifiedTable: string };
+  #logger: Logger;
+
+  private constructor(
+    executor: Executor,
+    table: TableName,
+    mode: ConnectionMode,
+    target: string,
+    secrets: string[],
+    logger: Logger,
+  ) {
+    this.#executor = executor;
+    this.table = table;
+    this.mode = mode;
+    this.#sql = statements(table);
+    this.#errorContext = { target, secrets, qualifiedTable: table.qualified };
+    this.#logger = logger;
+  }
+
+  /** Opens the connection (or PGlite), applies migrations unless `autoMigrate` is off, and checks the table. */
+  static async connect(input: PostgresOptions = {}, logger: Logger = silentLogger): Promise<PostgresAdapter> {
+    const options = parsePostgresOptions(input);
+    const adapter = await PostgresAdapter.open(options, logger);
+    try {
+      if (options.autoMigrate) {
+        const { applied } = await adapter.migrate();
+        if (applied.length > 0) {
+          logger.info(
+            { adapter: "postgres", applied, table: adapter.table.qualified },
+            "vcon storage migrated",
+          );
+        }
+      } else {
+        await adapter.#guard(() =>
+          adapter.#executor.query(`SELECT 1 FROM ${adapter.table.qualified} LIMIT 0`),
+        );
+      }
+    } catch (error) {
+      await adapter.close().catch(() => {});
+      throw error;
+    }
+    return adapter;
+  }
+
+  /** Opens the connection without migrating or checking anything: for `migrate()` and tools. */
+  static async open(input: PostgresOptions = {}, logger: Logger = silentLogger): Promise<PostgresAdapter> {
+    const options = parsePostgresOptions(input);
+    const table = tableName(options.schema, options.table);
+    const { executor, mode, target, secrets } = await openExecutor(options);
+    return new PostgresAdapter(executor, table, mode, target, secrets, logger);
+  }
+
+  /** Applies pending migrations to this adapter's schema and table. Needs DDL rights. */
+  migrate(): Promise<MigrationResult> {
+    return this.#guard(() => applyMigrations(this.#executor, this.table));
+  }
+
+  async save(vcon: PreparedVcon): Promise<void> {
+    const { name, text } = this.#sql.save;
+    const values = [
+      vcon.uuid,
+      vcon.json,
+      vcon.createdAt,
+      vcon.subject,
+      jsonbSafeCopy(vcon.json),
+      signedParties(vcon),
+    ];
+    await this.#guard(() => this.#executor.query(text, values, name));
+  }
+
+  async saveMany(chunk: readonly PreparedVcon[]): Promise<void> {
+    if (chunk.length === 0) return;
+    const ids: string[] = [];
+    const texts: string[] = [];
+    const createdAts: (string | null)[] = [];
+    const subjects: (string | null)[] = [];
+    const sanitised: (string | null)[] = [];
+    const parties: (string | null)[] = [];
+    for (const vcon of chunk) {
+      ids.push(vcon.uuid);
+      texts.push(vcon.json);
+      createdAts.push(vcon.createdAt);
+      subjects.push(vcon.subject);
+      sanitised.push(jsonbSafeCopy(vcon.json));
+      parties.push(signedParties(vcon));
+    }
+    const { name, text } = this.#sql.saveMany;
+    await this.#guard(() =>
+      this.#executor.query(text, [ids, texts, createdAts, subjects, sanitised, parties], name),
+    );
+  }
+
+  async get(uuid: string): Promise<VconDocument | null> {
+    const { name, text } = this.#sql.get;
+    const rows = await this.#guard(() => this.#executor.query<{ body: string | null }>(text, [uuid], name));
+    const body = rows[0]?.body;
+    return typeof body === "string" ? (JSON.parse(body) as VconDocument) : null;
+  }
+
+  async exists(uuid: string): Promise<boolean> {
+    const { name, text } = this.#sql.exists;
+    const rows = await this.#guard(() => this.#executor.query(text, [uuid], name));
+    return rows.length > 0;
+  }
+
+  async delete(uuid: string): Promise<boolean> {
+    const { name, text } = this.#sql.delete;
+    const rows = await this.#guard(() =>
+      this.#executor.query<{ id: string }>(`${text} RETURNING id`, [uuid], `${name}_r`),
+    );
+    return rows.length > 0;
+  }
+
+  async search(query: NormalizedSearchQuery): Promise<SearchPage> {
+    const { text, values } = searchSql(this.table, query, query.limit + 1, query.after);
+    const rows = await this.#guard(() =>
+      this.#executor.query<{ body: string; id: string; cursor_time: string }>(text, values),
+    );
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((row) => JSON.parse(row.body) as VconDocument),
+      nextCursor:
+        rows.length > query.limit && last
+          ? encodeCursor({ createdAt: last.cursor_time, uuid: last.id })
+          : null,
+    };
+  }
+
+  /**
+   * Server mode streams through a server-side cursor (DECLARE / FETCH) on one connection, so memory
+   * stays flat. PGlite has a single connection that a long transaction would block, so there the
+   * export walks the (created_at, id) index in keyset pages instead.
+   */
+  async *export(options: NormalizedExportOptions): AsyncIterable<VconDocument> {
+    yield* this.mode === "server" || this.mode === "pool"
+      ? this.#exportWithCursor(options)
+      : this.#exportByPages(options);
+  }
+
+  async close(): Promise<void> {
+    await this.#executor.close();
+  }
+
+  /** What this adapter is connected to, without secrets. */
+  describe(): Record<string, unknown> {
+    return {
+      adapter: "postgres",
+      mode: this.mode,
+      target: this.#errorContext.target,
+      table: this.table.qualified,
+    };
+  }
+
+  toJSON(): Record<string, unknown> {
+    return this.describe();
+  }
+
+  [inspect.custom](): string {
+    return `PostgresAdapter ${inspect(this.describe())}`;
+  }
+
+  async *#exportWithCursor(options: NormalizedExportOptions): AsyncIterable<VconDocument> {
+    const pool = (this.#executor as Executor & { pool?: pg.Pool }).pool!;
+    const client = await this.#guard(() => pool.connect());
+    let released = false;
+    const release = (destroy: boolean) => {
+      if (released) return;
+      released = true;
+      client.release(destroy || undefined);
+    };
+    // close() aborts the signal while a consumer may sit on a yielded document: drop the connection
+    // then, or pool.end() would wait for it forever.
+    const onAbort = () => release(true);
+    options.signal.addEventListener("abort", onAbort, { once: true });
+    const { text, values } = searchSql(
+      this.table,
+      { since: options.since, until: options.until },
+      null,
+      null,
+    );
+    try {
+      await this.#guard(() => client.query("BEGIN READ ONLY"));
+      await this.#guard(() => client.query(`DECLARE vcon_export NO SCROLL CURSOR FOR ${text}`, values));
+      while (!options.signal.aborted) {
+        const { rows } = await this.#guard(() =>
+          client.query<{ body: string }>(`FETCH ${options.batchSize} FROM vcon_export`),
+        );
+        for (const row of rows) yield JSON.parse(row.body) as VconDocument;
+        if (rows.length < options.batchSize) break;
+      }
+    } finally {
+      options.signal.removeEventListener("abort", onAbort);
+      if (!released) {
+        // Ends the transaction and its cursor, whether the consumer finished, stopped early or failed.
+        const clean = await client.query("ROLLBACK").then(
+          () => true,
+          () => false,
+        );
+        release(!clean);
+      }
+    }
+  }
+
+  async *#exportByPages(options: NormalizedExportOptions): AsyncIterable<VconDocument> {
+    let after: { createdAt: string; uuid: string } | null = null;
+    while (!options.signal.aborted) {
+      const { text, values } = searchSql(
+        this.table,
+        { since: options.since, until: options.until },
+        options.batchSize,
+        after,
+      );
+      const rows = await this.#guard(() =>
+        this.#executor.query<{ body: string; id: string; cursor_time: string }>(text, values),
+      );
+      for (const row of rows) yield JSON.parse(row.body) as VconDocument;
+      const last = rows.at(-1);
+      if (!last || rows.length < options.batchSize) break;
+      after = { createdAt: last.cursor_time, uuid: last.id };
+    }
+  }
+
+  async #guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const mapped = toStorageError(error, this.#errorContext);
+      this.#logger.debug({ adapter: "postgres", code: mapped.code, err: mapped }, "postgres error");
+      throw mapped;
+    }
+  }
+}
+
+/** A signed vCon's parties live in its payload: index the keys core read from it. */
+function signedParties(vcon: PreparedVcon): string | null {
+  return vcon.form === "signed" && vcon.parties.length > 0 ? JSON.stringify(vcon.parties) : null;
+}
+
+async function openExecutor(options: ResolvedOptions): Promise<{
+  executor: Executor;
+  mode: ConnectionMode;
+  target: string;
+  secrets: string[];
+}> {
+  const borrowed = options.db?.$client ?? options.pool ?? options.pglite;
+  if (borrowed instanceof pg.Pool) {
+    return {
+      executor: withPool(poolExecutor(borrowed, false), borrowed),
+      mode: "pool",
+      target: "caller's pool",
+      secrets: [],
+    };
+  }
+  if (borrowed instanceof PGlite) {
+    return {
+      executor: pgliteExecutor(borrowed, false),
+      mode: "pglite",
+      target: "caller's PGlite",
+      secrets: [],
+    };
+  }
+  if (borrowed !== undefined) {
+    throw toStorageError(new TypeError("db.$client is neither a pg.Pool nor a PGlite"), {
+      target: "caller's database",
+      secrets: [],
+      qualifiedTable: "",
+    });
+  }
+  if (options.embedded) {
+    const dataDir = options.embedded === true ? undefined : options.embedded.dataDir;
+    const db = await PGlite.create(dataDir ? { dataDir } : {});
+    await db.exec("SET TimeZone = 'UTC'");
+    return {
+      executor: pgliteExecutor(db, true),
+      mode: "embedded",
+      target: dataDir ? `PGlite at ${dataDir}` : "PGlite in memory",
+      secrets: [],
+    };
+  }
+  const target = resolveTarget(options);
+  const pool = new pg.Pool(poolConfig(options, target));
+  // An idle client losing its server must not crash the process: the pool replaces it on next use.
+  pool.on("error", () => {});
+  const secrets = target.password ? [target.password] : [];
+  return {
+    executor: withPool(poolExecutor(pool, true), pool),
+    mode: "server",
+    target: describeTarget(target),
+    secrets,
+  };
+}
+
+/** Export needs a dedicated client for its cursor: keep the pool reachable beside the executor. */
+function withPool(executor: Executor, pool: pg.Pool): Executor & { pool: pg.Pool } {
+  return Object.assign(executor, { pool });
+}

@@ -1,0 +1,75 @@
+import {
+  InternalError,
+  isNetworkError,
+  isStorageError,
+  type StorageError,
+  UnavailableError,
+  ValidationError,
+} from "@vcon/storage-core";
+
+interface PgError {
+  code?: string;
+  message?: string;
+}
+
+export interface ErrorContext {
+  /** `host:port/database` (never the password) for messages. */
+  target: string;
+  /** Secrets to scrub from messages and causes. */
+  secrets: readonly string[];
+  qualifiedTable: string;
+}
+
+/**
+ * Turns a driver error into core's typed errors, each naming the cause and the fix.
+ * See https://www.postgresql.org/docs/current/errcodes-appendix.html for the codes.
+ */
+export function toStorageError(error: unknown, context: ErrorContext): StorageError {
+  if (isStorageError(error)) return error;
+  const { code = "", message = String(error) } = (error ?? {}) as PgError;
+  const options = { cause: error, secrets: context.secrets };
+  if (code === "28P01" || code === "28000") {
+    return new UnavailableError(
+      `PostgreSQL at ${context.target} refused the credentials (${code}): check the user and password (options.password or POSTGRES_PASSWORD) and pg_hba.conf.`,
+      { ...options, retryable: false },
+    );
+  }
+  if (code === "3D000") {
+    return new UnavailableError(
+      `Database missing at ${context.target} (3D000): create it (CREATE DATABASE) or fix options.database / POSTGRES_DB.`,
+      { ...options, retryable: false },
+    );
+  }
+  if (code === "42P01" || code === "3F000") {
+    return new UnavailableError(
+      `Table ${context.qualifiedTable} does not exist at ${context.target}: run migrate() or the \`vcon-storage-postgres migrate\` command, or enable autoMigrate.`,
+      { ...options, retryable: false },
+    );
+  }
+  if (code === "42501") {
+    return new UnavailableError(
+      `Permission denied on ${context.qualifiedTable} at ${context.target} (42501): grant SELECT, INSERT, UPDATE, DELETE to this role, and run migrations with a role that owns the schema.`,
+      { ...options, retryable: false },
+    );
+  }
+  if (
+    isNetworkError(error) ||
+    code.startsWith("08") ||
+    code === "57P01" ||
+    code === "57P02" ||
+    code === "57P03" ||
+    code === "53300"
+  ) {
+    return new UnavailableError(
+      `PostgreSQL at ${context.target} is unavailable: ${message}. Check that the server is running and accepts connections at that host and port (options.url, host, port); the pool reconnects by itself once it does.`,
+      options,
+    );
+  }
+  if (/timeout|terminated|Connection terminated|ECONNRESET/i.test(message) || code === "57014") {
+    return new UnavailableError(`PostgreSQL at ${context.target} timed out: ${message}`, options);
+  }
+  if (code.startsWith("22")) {
+    return new ValidationError(`PostgreSQL rejected the data (${code})`, [{ path: "$", message }], options);
+  }
+  return new InternalError(`PostgreSQL error${code ? ` ${code}` : ""}: ${message}`, options);
+}

@@ -1,0 +1,84 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import type { Executor } from "./executor.js";
+import { quote, type TableName } from "./identifiers.js";
+
+/** drizzle-kit writes its migrations here; the package ships the folder. */
+const MIGRATIONS_DIR = new URL("../drizzle/", import.meta.url);
+
+interface JournalEntry {
+  idx: number;
+  tag: string;
+}
+
+export interface Migration {
+  tag: string;
+  hash: string;
+  statements: string[];
+}
+
+export interface MigrationResult {
+  /** Tags applied by this call, in order; empty when the schema was up to date. */
+  applied: string[];
+}
+
+/** The generated migrations, rewritten for `target` (schema/table names, IF NOT EXISTS). */
+export async function loadMigrations(target: TableName): Promise<Migration[]> {
+  const journal = JSON.parse(await readFile(new URL("meta/_journal.json", MIGRATIONS_DIR), "utf8")) as {
+    entries: JournalEntry[];
+  };
+  const entries = [...journal.entries].sort((a, b) => a.idx - b.idx);
+  return Promise.all(
+    entries.map(async ({ tag }) => {
+      const source = await readFile(new URL(`${tag}.sql`, MIGRATIONS_DIR), "utf8");
+      return {
+        tag,
+        hash: createHash("sha256").update(source).digest("hex"),
+        statements: source
+          .split("--> statement-breakpoint")
+          .map((statement) => retarget(statement.trim(), target))
+          .filter((statement) => statement.length > 0),
+      };
+    }),
+  );
+}
+
+/**
+ * Generated SQL names `"vcons"` in the default schema. Point it at the configured table, and make every
+ * CREATE idempotent so a table that vcon-server's Python module created is adopted, never replaced.
+ */
+export function retarget(statement: string, target: TableName): string {
+  return statement
+    .replaceAll('"vcons_', `"${target.table}_`)
+    .replaceAll('"vcons"', target.qualified)
+    .replace(/^DROP INDEX (?!IF EXISTS)"/, `DROP INDEX IF EXISTS ${quote(target.schema)}."`)
+    .replace(/^CREATE TABLE (?!IF NOT EXISTS)/, "CREATE TABLE IF NOT EXISTS ")
+    .replace(/^CREATE (UNIQUE )?INDEX (?!IF NOT EXISTS)/, "CREATE $1INDEX IF NOT EXISTS ")
+    .replace(/ADD COLUMN (?!IF NOT EXISTS)/g, "ADD COLUMN IF NOT EXISTS ");
+}
+
+/**
+ * Applies pending migrations in one transaction (all or none), under an advisory lock so that several
+ * processes starting at once apply each migration exactly once. Needs DDL rights.
+ */
+export async function applyMigrations(executor: Executor, target: TableName): Promise<MigrationResult> {
+  const migrations = await loadMigrations(target);
+  const journal = `${quote(target.schema)}.${quote(`${target.table}_migrations`)}`;
+  const lockKey = `vcon-storage:${target.schema}.${target.table}`;
+  const applied: string[] = [];
+  await executor.transaction(async (query) => {
+    await query("SELECT pg_advisory_xact_lock(hashtext($1))", [lockKey]);
+    await query(`CREATE SCHEMA IF NOT EXISTS ${quote(target.schema)}`);
+    await query(
+      `CREATE TABLE IF NOT EXISTS ${journal} (tag text PRIMARY KEY, hash text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const done = new Set((await query<{ tag: string }>(`SELECT tag FROM ${journal}`)).map((row) => row.tag));
+    for (const migration of migrations) {
+      if (done.has(migration.tag)) continue;
+      for (const statement of migration.statements) await query(statement);
+      await query(`INSERT INTO ${journal} (tag, hash) VALUES ($1, $2)`, [migration.tag, migration.hash]);
+      applied.push(migration.tag);
+    }
+  });
+  return { applied };
+}

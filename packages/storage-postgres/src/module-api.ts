@@ -1,0 +1,56 @@
+import { createHash } from "node:crypto";
+import { fromAdapter, type VconDocument, type VconInput, type VconStorage } from "@vcon/storage-core";
+import { PostgresAdapter } from "./adapter.js";
+import { type PostgresOptions, parsePostgresOptions, resolveTarget } from "./options.js";
+
+/**
+ * The seed's module-level API: `save(vcon, options)` and `get(uuid, options)`, each backed by one cached
+ * storage (and pool) per distinct connection target. `closeAll()` ends them.
+ */
+const cache = new Map<string, Promise<VconStorage>>();
+
+export async function save(vcon: VconInput, options: PostgresOptions = {}): Promise<void> {
+  await (await storageFor(options)).save(vcon);
+}
+
+export async function get(uuid: string, options: PostgresOptions = {}): Promise<VconDocument | null> {
+  return (await storageFor(options)).get(uuid);
+}
+
+/** Closes every storage the module-level functions opened. */
+export async function closeAll(): Promise<void> {
+  const open = [...cache.values()];
+  cache.clear();
+  await Promise.allSettled(open.map(async (storage) => (await storage).close()));
+}
+
+function storageFor(options: PostgresOptions): Promise<VconStorage> {
+  const key = cacheKey(options);
+  let storage = cache.get(key);
+  if (!storage) {
+    storage = PostgresAdapter.connect(options).then((adapter) => fromAdapter(adapter));
+    // A failed connect is not cached: the next call tries again.
+    storage.catch(() => cache.delete(key));
+    cache.set(key, storage);
+  }
+  return storage;
+}
+
+/** One entry per target; the password is hashed so it never sits in a key in clear. */
+function cacheKey(input: PostgresOptions): string {
+  const options = parsePostgresOptions(input);
+  if (options.pool || options.pglite || options.db) {
+    throw new TypeError(
+      "the module-level API opens its own connections: pass connection options, not a pool",
+    );
+  }
+  const { password, params, ...target } = resolveTarget(options);
+  const embedded = options.embedded === true ? ":memory:" : options.embedded?.dataDir;
+  return JSON.stringify({
+    target: embedded ? { embedded } : target,
+    secret: createHash("sha256").update(password).digest("hex"),
+    params: params.toString(),
+    schema: options.schema,
+    table: options.table,
+  });
+}
