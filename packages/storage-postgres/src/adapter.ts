@@ -15,7 +15,7 @@ import pg from "pg";
 import { toStorageError } from "./errors.js";
 import { type Executor, pgliteExecutor, poolExecutor } from "./executor.js";
 import { type TableName, tableName } from "./identifiers.js";
-import { jsonbSafeCopy } from "./jsonb.js";
+import { jsonbSafeCopy, textColumnSafe } from "./jsonb.js";
 import { applyMigrations, type MigrationResult } from "./migrate.js";
 import {
   describeTarget,
@@ -106,7 +106,7 @@ export class PostgresAdapter implements StorageAdapter {
       vcon.uuid,
       vcon.json,
       vcon.createdAt,
-      vcon.subject,
+      textColumnSafe(vcon.subject),
       jsonbSafeCopy(vcon.json),
       signedParties(vcon),
     ];
@@ -125,7 +125,7 @@ export class PostgresAdapter implements StorageAdapter {
       ids.push(vcon.uuid);
       texts.push(vcon.json);
       createdAts.push(vcon.createdAt);
-      subjects.push(vcon.subject);
+      subjects.push(textColumnSafe(vcon.subject));
       sanitised.push(jsonbSafeCopy(vcon.json));
       parties.push(signedParties(vcon));
     }
@@ -279,7 +279,9 @@ export class PostgresAdapter implements StorageAdapter {
 
 /** A signed vCon's parties live in its payload: index the keys core read from it. */
 function signedParties(vcon: PreparedVcon): string | null {
-  return vcon.form === "signed" && vcon.parties.length > 0 ? JSON.stringify(vcon.parties) : null;
+  if (vcon.form !== "signed" || vcon.parties.length === 0) return null;
+  const json = JSON.stringify(vcon.parties);
+  return jsonbSafeCopy(json) ?? json;
 }
 
 async function openExecutor(options: ResolvedOptions): Promise<{

@@ -22,3 +22,8 @@ function isEscaped(text: string, offset: number): boolean {
   for (let i = offset - 1; i >= 0 && text[i] === "\\"; i--) backslashes++;
   return backslashes % 2 === 1;
 }
+
+/** Text columns (the subject copy) cannot hold NUL either: the document text keeps it, the copy gets U+FFFD. */
+export function textColumnSafe(value: string | null): string | null {
+  return value?.includes("\u0000") ? value.replaceAll("\u0000", "\ufffd") : value;
+}

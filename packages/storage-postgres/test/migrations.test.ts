@@ -1,0 +1,133 @@
+import { PGlite } from "@electric-sql/pglite";
+import { fromAdapter, isStorageError } from "@vcon/storage-core";
+import { createTestDatabase, type TestDatabase } from "@vcon/test-postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadMigrations, migrate, PostgresAdapter, tableName } from "../src/index.js";
+import { PYTHON_TABLE_DDL, sampleVcon, sqlQuery } from "./helpers.js";
+
+const ALL = ["0000_init", "0001_signed_parties"];
+
+async function indexesOf(url: string, table: string, schema = "public") {
+  const rows = await sqlQuery<{ indexname: string }>(
+    url,
+    "SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY indexname",
+    [schema, table],
+  );
+  return rows.map((row) => row.indexname);
+}
+
+describe("migrations on a server", () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase("migrations");
+  });
+  afterAll(() => database?.drop());
+
+  it("from empty: creates the table and its indexes, and records what it applied", async () => {
+    expect(await migrate({ url: database.url })).toEqual({ applied: ALL });
+    expect(await indexesOf(database.url, "vcons")).toEqual([
+      "vcons_created_at_idx",
+      "vcons_parties_idx",
+      "vcons_pkey",
+      "vcons_uuid_idx",
+    ]);
+    const journal = await sqlQuery<{ tag: string }>(database.url, "SELECT tag FROM vcons_migrations ORDER BY tag");
+    expect(journal.map((row) => row.tag)).toEqual(ALL);
+  });
+
+  it("re-runs apply nothing and change nothing", async () => {
+    expect(await migrate({ url: database.url })).toEqual({ applied: [] });
+    expect(await migrate({ url: database.url })).toEqual({ applied: [] });
+  });
+
+  it("concurrent starts apply each migration exactly once", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => migrate({ url: database.url, table: "raced" })),
+    );
+    expect(results.flatMap((result) => result.applied).sort()).toEqual(ALL);
+  });
+
+  it("custom schema and table names get their own table, indexes and journal", async () => {
+    await migrate({ url: database.url, schema: "archive", table: "calls" });
+    expect(await indexesOf(database.url, "calls", "archive")).toEqual([
+      "calls_created_at_idx",
+      "calls_parties_idx",
+      "calls_pkey",
+      "calls_uuid_idx",
+    ]);
+    const storage = fromAdapter(await PostgresAdapter.connect({ url: database.url, schema: "archive", table: "calls" }));
+    const vcon = sampleVcon();
+    await storage.save(vcon);
+    expect(await storage.get(vcon.uuid)).toEqual(vcon);
+    await storage.close();
+    const [count] = await sqlQuery<{ n: string }>(database.url, "SELECT count(*) AS n FROM archive.calls");
+    expect(count?.n).toBe("1");
+  });
+
+  it("from a Python-module table: adopts it, keeps its rows and column types", async () => {
+    const python = await createTestDatabase("migrations_python");
+    try {
+      await sqlQuery(python.url, PYTHON_TABLE_DDL);
+      const legacy = sampleVcon();
+      await sqlQuery(
+        python.url,
+        "INSERT INTO vcons (id, vcon, uuid, created_at, vcon_json) VALUES ($1, '0.0.1', $1, now(), $2)",
+        [legacy.uuid, JSON.stringify(legacy)],
+      );
+      expect(await migrate({ url: python.url })).toEqual({ applied: ALL });
+      const [createdAt] = await sqlQuery<{ data_type: string }>(
+        python.url,
+        "SELECT data_type FROM information_schema.columns WHERE table_name = 'vcons' AND column_name = 'created_at'",
+      );
+      expect(createdAt?.data_type).toBe("timestamp without time zone");
+      expect(await indexesOf(python.url, "vcons")).toContain("vcons_parties_idx");
+      const storage = fromAdapter(await PostgresAdapter.connect({ url: python.url, autoMigrate: false }));
+      expect(await storage.get(legacy.uuid)).toEqual(legacy);
+      await storage.close();
+    } finally {
+      await python.drop();
+    }
+  });
+
+  it("with autoMigrate off, a missing table is a clear error that says to run migrate", async () => {
+    const error = await PostgresAdapter.connect({ url: database.url, table: "never_made", autoMigrate: false }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(isStorageError(error, "UNAVAILABLE")).toBe(true);
+    expect((error as Error).message).toMatch(/never_made.*does not exist.*migrate\(\)/);
+  });
+
+  it("refuses schema and table names that are not plain identifiers", async () => {
+    for (const table of ['vcons"; DROP TABLE vcons; --', "1table", "a-b", ""]) {
+      const error = await migrate({ url: database.url, table }).catch((caught: unknown) => caught);
+      expect(isStorageError(error, "VALIDATION")).toBe(true);
+    }
+    expect(await indexesOf(database.url, "vcons")).toHaveLength(4);
+  });
+});
+
+describe("migrations on PGlite", () => {
+  it("apply from empty and re-run idempotently in an embedded database", async () => {
+    const pglite = await PGlite.create();
+    try {
+      const first = await PostgresAdapter.open({ pglite });
+      expect(await first.migrate()).toEqual({ applied: ALL });
+      expect(await first.migrate()).toEqual({ applied: [] });
+      await first.close();
+      expect(pglite.closed).toBe(false);
+    } finally {
+      await pglite.close();
+    }
+  });
+});
+
+describe("the shipped SQL", () => {
+  it("is rewritten for the target: qualified names and IF NOT EXISTS everywhere", async () => {
+    const migrations = await loadMigrations(tableName("archive", "calls"));
+    const statements = migrations.flatMap((migration) => migration.statements);
+    expect(statements.join("\n")).not.toMatch(/"vcons/);
+    for (const statement of statements) {
+      expect(statement).toMatch(/^(CREATE (TABLE|INDEX) IF NOT EXISTS|DROP INDEX IF EXISTS|ALTER TABLE .* ADD COLUMN IF NOT EXISTS)/);
+    }
+  });
+});
