@@ -88,6 +88,8 @@ export interface StorageAdapter {
   readonly capabilities: CapabilityManifest;
   /** Largest chunk `saveMany` should receive. */
   readonly maxBatchSize?: number;
+  /** Largest chunk, in bytes of JSON, `saveMany` should receive (64 MiB when left out). */
+  readonly maxBatchBytes?: number;
   save(vcon: PreparedVcon): Promise<void>;
   get(uuid: string): Promise<VconDocument | null>;
   close(): Promise<void>;

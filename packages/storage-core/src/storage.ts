@@ -173,8 +173,11 @@ class ManagedStorage implements VconStorage {
       const prepared = this.#prepareBatch(vcons);
       const chunkSize = this.#chunkSize(options.chunkSize);
       const chunks: ChunkRange[] = [];
-      for (let start = 0; start < prepared.length; start += chunkSize) {
-        const range = { start, end: Math.min(start + chunkSize, prepared.length) };
+      for (const range of chunkRanges(
+        prepared,
+        chunkSize,
+        this.#driver.maxBatchBytes ?? DEFAULT_BATCH_BYTES,
+      )) {
         try {
           await driver.saveMany!(latestPerUuid(prepared.slice(range.start, range.end)));
         } catch (error) {
@@ -392,6 +395,27 @@ function readManifest(driver: StorageAdapter): Record<Capability, boolean> {
     manifest[capability] = declared;
   }
   return manifest;
+}
+
+/** 64 MiB of JSON per chunk unless the adapter says otherwise: large recordings make small chunks. */
+const DEFAULT_BATCH_BYTES = 64 * 1024 * 1024;
+
+/** Consecutive ranges of at most `maxCount` documents and `maxBytes` of JSON (at least one document each). */
+function chunkRanges(prepared: readonly PreparedVcon[], maxCount: number, maxBytes: number): ChunkRange[] {
+  const ranges: ChunkRange[] = [];
+  let start = 0;
+  let bytes = 0;
+  prepared.forEach((vcon, index) => {
+    const full = index - start >= maxCount || (index > start && bytes + vcon.bytes > maxBytes);
+    if (full) {
+      ranges.push({ start, end: index });
+      start = index;
+      bytes = 0;
+    }
+    bytes += vcon.bytes;
+  });
+  if (start < prepared.length) ranges.push({ start, end: prepared.length });
+  return ranges;
 }
 
 /** A uuid given twice in one chunk is written once, with its last body: upsert semantics. */

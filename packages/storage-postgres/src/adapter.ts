@@ -39,6 +39,8 @@ export class PostgresAdapter implements StorageAdapter {
   readonly name = "postgres";
   readonly capabilities = { delete: true, exists: true, saveMany: true, search: true, export: true };
   readonly maxBatchSize = 5000;
+  /** One statement carries a chunk: keep it well under PostgreSQL's 1 GiB message limit. */
+  readonly maxBatchBytes = 64 * 1024 * 1024;
   readonly mode: ConnectionMode;
   readonly table: TableName;
   #executor: Executor;

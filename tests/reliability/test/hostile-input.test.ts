@@ -62,6 +62,18 @@ describe.each(BACKENDS)("hostile input on $label", (backend) => {
     expect(await storedIdenticallyOrRejected(storage(), text, textUuid)).toBe("stored");
   });
 
+  it("stores a signed (JWS) vCon whose parties hold \\u0000 identically", async () => {
+    const uuid = randomUUID();
+    const payload = Buffer.from(
+      JSON.stringify({ ...smallVcon(uuid), parties: [{ tel: "+1\u00002" }] }),
+    ).toString("base64url");
+    const signed = {
+      payload,
+      signatures: [{ header: { uuid }, protected: "eyJhbGciOiJFUzI1NiJ9", signature: "c2ln" }],
+    };
+    expect(await storedIdenticallyOrRejected(storage(), signed, uuid)).toBe("stored");
+  });
+
   it("handles lone surrogates (jsonb refuses \\ud800 escapes)", async () => {
     const uuid = randomUUID();
     const vcon = { ...smallVcon(uuid, "lone \ud800 high"), note: "lone \udfff low", "k\ud83d": "x" };

@@ -100,7 +100,9 @@ describe("the password never leaks", () => {
     captured.push(everythingAbout(adapter), String(adapter));
     await adapter.close();
     // Failures that carry the connection details: a missing database and a refused password.
-    const missingDb = { ...options, url: String(options.url).replace(/\/[^/]*$/, "/no_such_db") };
+    const missingDb = options.url
+      ? { ...options, url: String(options.url).replace(/\/[^/]*$/, "/no_such_db") }
+      : { ...options, database: "no_such_db" };
     captured.push(errorText(await firstFailure(missingDb, logger)));
     captured.push(everythingAbout(await caught(() => openPostgres({ ...options, poolSize: -1 }))));
     captured.push(logger.text());
@@ -127,6 +129,17 @@ describe("the password never leaks", () => {
     } finally {
       if (before === undefined) delete process.env.POSTGRES_PASSWORD;
       else process.env.POSTGRES_PASSWORD = before;
+    }
+  });
+
+  it("given in the POSTGRES_URL environment variable", async () => {
+    const before = process.env.POSTGRES_URL;
+    process.env.POSTGRES_URL = owned.url(await freshDatabase());
+    try {
+      await secretHolders({}, owned.password);
+    } finally {
+      if (before === undefined) delete process.env.POSTGRES_URL;
+      else process.env.POSTGRES_URL = before;
     }
   });
 
