@@ -21,6 +21,8 @@ export interface Workload {
   searchTel?(tel: string): Promise<number>;
   /** Streams every document in the range, parsing each; returns the count. */
   exportRange?(range: TimeRange): Promise<number>;
+  /** What an operator runs after a bulk load (VACUUM ANALYZE: planner statistics, GIN pending list merged). */
+  afterBulkLoad?(): Promise<void>;
   /** Removes every stored document (before batch ingest into an empty store). */
   clear(): Promise<void>;
   close(): Promise<void>;

@@ -28,7 +28,8 @@ export async function runSearchAndExport(
   await pair.raw.clear();
   await pair.adapter.clear();
   await loadDataset([pair.raw, pair.adapter], seed, documents);
-  await target.afterLoad?.();
+  await pair.raw.afterBulkLoad?.();
+  await pair.adapter.afterBulkLoad?.();
   const size = "2KB";
   const common = { target: target.name, size, documents };
 

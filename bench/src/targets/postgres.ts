@@ -1,6 +1,5 @@
 import type pg from "pg";
 import { openStorage, storageWorkload } from "../adapter-workload.js";
-import { RAW_TABLE } from "../raw-sql.js";
 import type { Workload } from "../workload.js";
 import { databaseUrl, onDatabase, recordQueries, recreateDatabases, truncateAll } from "./pg-admin.js";
 import { rawPgWorkload } from "./raw-pg.js";
@@ -39,12 +38,10 @@ export function postgresTarget(settings: TargetSettings): Target {
         adapter: "postgres",
         options: postgresServerOptions(adapterUrl, poolSize),
       });
-      return storageWorkload(storage, () => onDatabase(adapterUrl, truncateAll));
-    },
-    // What an operator does after a bulk load: statistics for the planner, GIN pending lists merged.
-    async afterLoad() {
-      await onDatabase(rawUrl, (c) => c.query(`vacuum analyze ${RAW_TABLE}`));
-      await onDatabase(adapterUrl, (c) => c.query("vacuum analyze"));
+      return {
+        ...storageWorkload(storage, () => onDatabase(adapterUrl, truncateAll)),
+        afterBulkLoad: () => onDatabase(adapterUrl, async (c) => void (await c.query("vacuum analyze"))),
+      };
     },
     explainSearch: (adapter, tel) => explainAdapterSearch(adapter, tel, adapterUrl),
     async teardown() {},

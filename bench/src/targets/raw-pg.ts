@@ -10,6 +10,7 @@ import {
   RAW_GET,
   RAW_SCHEMA,
   RAW_SEARCH_TEL,
+  RAW_TABLE,
   RAW_TRUNCATE,
   RAW_UPSERT,
   telFilter,
@@ -72,6 +73,9 @@ export async function rawPgWorkload(connectionString: string, poolSize: number):
         client.release();
       }
       return count;
+    },
+    async afterBulkLoad() {
+      await pool.query(`vacuum analyze ${RAW_TABLE}`);
     },
     async clear() {
       await pool.query(RAW_TRUNCATE);

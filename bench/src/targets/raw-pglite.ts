@@ -5,6 +5,7 @@ import {
   RAW_GET,
   RAW_SCHEMA,
   RAW_SEARCH_TEL,
+  RAW_TABLE,
   RAW_TRUNCATE,
   RAW_UPSERT,
   telFilter,
@@ -47,6 +48,9 @@ export async function rawPgliteWorkload(dataDir: string): Promise<Workload> {
           if (rows.length < EXPORT_FETCH) return count;
         }
       }),
+    async afterBulkLoad() {
+      await db.exec(`vacuum analyze ${RAW_TABLE}`);
+    },
     async clear() {
       await db.query(RAW_TRUNCATE);
     },

@@ -23,8 +23,6 @@ export interface Target {
   setup(): Promise<void>;
   /** Opens one side; called in the main process and again in export child processes. */
   open(side: Side, concurrency: number): Promise<Workload>;
-  /** Runs after the search dataset is loaded (e.g. ANALYZE). */
-  afterLoad?(): Promise<void>;
   /** The query plan of the adapter's tel search, when the backend has one. */
   explainSearch?(adapter: Workload, tel: string): Promise<string>;
   /** Releases what setup created (servers, temp dirs). */

@@ -65,4 +65,3 @@ async function run(argv: string[], io: CliOutput): Promise<number> {
   io.out(applied.length > 0 ? `applied ${applied.join(", ")}\n` : "schema is up to date\n");
   return 0;
 }
-

@@ -74,7 +74,9 @@ export function resolveTarget(
   env: NodeJS.ProcessEnv = process.env,
 ): ConnectionTarget {
   const fromOptionsUrl = options.url ? parseUrl(options.url) : {};
-  const fromEnvUrl = env.POSTGRES_URL ? parseUrl(env.POSTGRES_URL) : {};
+  // POSTGRES_URL names a whole other target: mixing it into an explicit url would send its password
+  // (or user, or database) to a host it was never meant for.
+  const fromEnvUrl = env.POSTGRES_URL && !options.url ? parseUrl(env.POSTGRES_URL) : {};
   const pick = <K extends "host" | "database" | "user" | "password">(
     key: K,
     envName: string,

@@ -8,7 +8,15 @@ import { sqlQuery } from "./helpers.js";
 
 function capture() {
   const output = { out: "", err: "" };
-  return { output, io: { out: (t: string) => void (output.out += t), err: (t: string) => void (output.err += t) } };
+  const io = {
+    out(text: string) {
+      output.out += text;
+    },
+    err(text: string) {
+      output.err += text;
+    },
+  };
+  return { output, io };
 }
 
 describe("vcon-storage-postgres CLI", () => {

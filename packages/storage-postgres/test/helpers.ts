@@ -28,7 +28,11 @@ export function python(url: string, command: "create" | "save" | "get", argument
 export const PYTHON_TABLE_DDL = `CREATE TABLE IF NOT EXISTS "vcons" ("id" UUID NOT NULL PRIMARY KEY, "vcon" TEXT NOT NULL,
   "uuid" UUID NOT NULL, "created_at" TIMESTAMP NOT NULL, "updated_at" TIMESTAMP, "subject" TEXT, "vcon_json" JSONB)`;
 
-export async function sqlQuery<R extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []) {
+export async function sqlQuery<R extends pg.QueryResultRow>(
+  url: string,
+  text: string,
+  values: unknown[] = [],
+) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -48,7 +52,9 @@ export function sampleVcon(overrides: Partial<Vcon> = {}): Vcon {
       { tel: `+1555${Math.floor(Math.random() * 1e7)}`, name: "Alice" },
       { mailto: "bob@example.com", name: "Bob" },
     ],
-    dialog: [{ type: "text", start: "2024-03-01T10:00:00.000Z", parties: [0, 1], body: "Hi", encoding: "none" }],
+    dialog: [
+      { type: "text", start: "2024-03-01T10:00:00.000Z", parties: [0, 1], body: "Hi", encoding: "none" },
+    ],
     ...overrides,
   };
 }

@@ -31,7 +31,10 @@ describe("migrations on a server", () => {
       "vcons_pkey",
       "vcons_uuid_idx",
     ]);
-    const journal = await sqlQuery<{ tag: string }>(database.url, "SELECT tag FROM vcons_migrations ORDER BY tag");
+    const journal = await sqlQuery<{ tag: string }>(
+      database.url,
+      "SELECT tag FROM vcons_migrations ORDER BY tag",
+    );
     expect(journal.map((row) => row.tag)).toEqual(ALL);
   });
 
@@ -55,7 +58,9 @@ describe("migrations on a server", () => {
       "calls_pkey",
       "calls_uuid_idx",
     ]);
-    const storage = fromAdapter(await PostgresAdapter.connect({ url: database.url, schema: "archive", table: "calls" }));
+    const storage = fromAdapter(
+      await PostgresAdapter.connect({ url: database.url, schema: "archive", table: "calls" }),
+    );
     const vcon = sampleVcon();
     await storage.save(vcon);
     expect(await storage.get(vcon.uuid)).toEqual(vcon);
@@ -90,9 +95,11 @@ describe("migrations on a server", () => {
   });
 
   it("with autoMigrate off, a missing table is a clear error that says to run migrate", async () => {
-    const error = await PostgresAdapter.connect({ url: database.url, table: "never_made", autoMigrate: false }).catch(
-      (caught: unknown) => caught,
-    );
+    const error = await PostgresAdapter.connect({
+      url: database.url,
+      table: "never_made",
+      autoMigrate: false,
+    }).catch((caught: unknown) => caught);
     expect(isStorageError(error, "UNAVAILABLE")).toBe(true);
     expect((error as Error).message).toMatch(/never_made.*does not exist.*migrate\(\)/);
   });
@@ -127,7 +134,9 @@ describe("the shipped SQL", () => {
     const statements = migrations.flatMap((migration) => migration.statements);
     expect(statements.join("\n")).not.toMatch(/"vcons/);
     for (const statement of statements) {
-      expect(statement).toMatch(/^(CREATE (TABLE|INDEX) IF NOT EXISTS|DROP INDEX IF EXISTS|ALTER TABLE .* ADD COLUMN IF NOT EXISTS)/);
+      expect(statement).toMatch(
+        /^(CREATE (TABLE|INDEX) IF NOT EXISTS|DROP INDEX IF EXISTS|ALTER TABLE .* ADD COLUMN IF NOT EXISTS)/,
+      );
     }
   });
 });

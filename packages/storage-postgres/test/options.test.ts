@@ -8,7 +8,13 @@ import { sampleVcon } from "./helpers.js";
 describe("connection options", () => {
   it("takes the seed's defaults when nothing is given", () => {
     const target = resolveTarget(parsePostgresOptions({}), {});
-    expect(target).toMatchObject({ host: "localhost", port: 5432, database: "vcon_db", user: "postgres", password: "" });
+    expect(target).toMatchObject({
+      host: "localhost",
+      port: 5432,
+      database: "vcon_db",
+      user: "postgres",
+      password: "",
+    });
   });
 
   it("fills what options leave out from POSTGRES_* variables, then POSTGRES_URL", () => {
@@ -55,7 +61,10 @@ describe("connection options", () => {
       ssl: { rejectUnauthorized: true },
     });
     const relaxed = parsePostgresOptions({ sslmode: "require", ssl: { ca: "CERT" } });
-    expect(poolConfig(relaxed, resolveTarget(relaxed, {})).ssl).toEqual({ rejectUnauthorized: false, ca: "CERT" });
+    expect(poolConfig(relaxed, resolveTarget(relaxed, {})).ssl).toEqual({
+      rejectUnauthorized: false,
+      ca: "CERT",
+    });
     const off = parsePostgresOptions({ sslmode: "disable", ssl: true });
     expect(poolConfig(off, resolveTarget(off, {})).ssl).toBe(false);
   });

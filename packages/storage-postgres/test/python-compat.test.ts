@@ -6,7 +6,9 @@ import { PYTHON_TABLE_DDL, peeweeAvailable, python, sampleVcon, sqlQuery } from 
 
 const hasPeewee = peeweeAvailable();
 if (!hasPeewee && process.env.CI === "true") {
-  throw new Error("CI needs Debian's python3-peewee and python3-psycopg2 for the vcon-server compatibility test");
+  throw new Error(
+    "CI needs Debian's python3-peewee and python3-psycopg2 for the vcon-server compatibility test",
+  );
 }
 
 describe.skipIf(!hasPeewee)("with vcon-server's Python module (peewee) on the same table", () => {
@@ -20,7 +22,9 @@ describe.skipIf(!hasPeewee)("with vcon-server's Python module (peewee) on the sa
   it("reads rows the module wrote, whose vcon column holds only the version string", async () => {
     const written = sampleVcon();
     python(database.url, "save", written);
-    const [row] = await sqlQuery<{ vcon: string }>(database.url, "SELECT vcon FROM vcons WHERE id = $1", [written.uuid]);
+    const [row] = await sqlQuery<{ vcon: string }>(database.url, "SELECT vcon FROM vcons WHERE id = $1", [
+      written.uuid,
+    ]);
     expect(row?.vcon).toBe("0.0.1");
 
     const storage = fromAdapter(await PostgresAdapter.connect({ url: database.url }));
@@ -85,7 +89,10 @@ describe("on a table laid out exactly as the Python module makes it (plain SQL)"
     const storage = fromAdapter(await PostgresAdapter.connect({ url: database.url }));
     try {
       expect(await storage.get(legacy.uuid)).toEqual(legacy);
-      const page = await storage.search({ tel: legacy.parties?.[0]?.tel as string, since: "2024-03-01T00:00:00Z" });
+      const page = await storage.search({
+        tel: legacy.parties?.[0]?.tel as string,
+        since: "2024-03-01T00:00:00Z",
+      });
       expect(page.items).toEqual([legacy]);
       const exported = [];
       for await (const document of storage.export()) exported.push(document);

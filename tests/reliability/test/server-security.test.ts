@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { isStorageError, type VconStorage } from "@vcon/storage-core";
+import { parsePostgresOptions, resolveTarget } from "@vcon/storage-postgres";
 import { freePort } from "@vcon/test-postgres";
 import type pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -141,6 +142,14 @@ describe("the password never leaks", () => {
       if (before === undefined) delete process.env.POSTGRES_URL;
       else process.env.POSTGRES_URL = before;
     }
+  });
+
+  it("the password of POSTGRES_URL is never sent to the host of an explicit url", () => {
+    const env = { POSTGRES_URL: "postgres://shared:secret-of-a@host-a:5432/a" };
+    const target = resolveTarget(parsePostgresOptions({ url: "postgres://app@host-b:5432/b" }), env);
+    expect(target.host).toBe("host-b");
+    expect(target.password).not.toBe("secret-of-a");
+    expect(target.user).toBe("app");
   });
 
   it("a wrong password is not echoed either", async () => {
