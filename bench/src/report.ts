@@ -25,6 +25,7 @@ export function toMarkdown(report: BenchReport): string {
   for (const target of report.targets) {
     out.push(`### ${target.name}`, "", `- adapter: ${target.adapter}`, `- raw baseline: ${target.baseline}`);
     if (target.error) out.push(`- **failed**: ${target.error}`);
+    if (target.skipped) out.push(`- **not measured**: ${target.skipped}`);
     out.push("");
     const rows = report.results.filter((r) => r.target === target.name);
     if (rows.length === 0) continue;

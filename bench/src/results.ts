@@ -33,7 +33,7 @@ export interface BenchReport {
   finishedAt: string;
   scale: string;
   machine: Record<string, string>;
-  targets: Array<{ name: string; adapter: string; baseline: string; error?: string }>;
+  targets: Array<{ name: string; adapter: string; baseline: string; error?: string; skipped?: string }>;
   results: ScenarioResult[];
   plans: Array<{ target: string; query: string; plan: string }>;
   checks: TargetCheck[];

@@ -13,6 +13,7 @@ import { runSearchAndExport } from "./scenarios/search-export.js";
 import { runSingleOps } from "./scenarios/single-ops.js";
 import { createTarget, TARGET_NAMES } from "./targets/index.js";
 import type { TargetSettings } from "./targets/settings.js";
+import type { Target } from "./targets/target.js";
 import type { Workload, WorkloadPair } from "./workload.js";
 
 const SEED = Number(process.env.BENCH_SEED ?? 20_251_128);
@@ -60,14 +61,13 @@ async function main(): Promise<void> {
       try {
         await target.setup();
         const top = Math.max(...scale.concurrency);
-        pair = {
-          raw: closeOnce(await target.open("raw", top)),
-          adapter: closeOnce(await target.open("adapter", top)),
-        };
-        await runSingleOps(target, pair, scale, SEED, record);
-        await runBatch(target, pair, scale, SEED, record);
-        const { plan } = await runSearchAndExport(target, pair, settings, SEED, record);
-        if (plan) report.plans.push({ target: name, ...plan });
+        pair = await openPair(target, top, info);
+        if (pair) {
+          await runSingleOps(target, pair, scale, SEED, record);
+          await runBatch(target, pair, scale, SEED, record);
+          const { plan } = await runSearchAndExport(target, pair, settings, SEED, record);
+          if (plan) report.plans.push({ target: name, ...plan });
+        }
       } catch (error) {
         info.error = (error as Error).message;
         console.error(`${name} failed:`, error);
@@ -96,6 +96,22 @@ function write(report: BenchReport, outDir: string): void {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(outDir, "latest.md"), `${toMarkdown(report)}\n`);
+}
+
+/**
+ * Opens both sides. An adapter that cannot be opened (not installed or not built yet) is reported as
+ * not measured instead of failing the other targets; errors during the scenarios do fail the run.
+ */
+async function openPair(target: Target, concurrency: number, info: BenchReport["targets"][number]) {
+  const raw = closeOnce(await target.open("raw", concurrency));
+  try {
+    return { raw, adapter: closeOnce(await target.open("adapter", concurrency)) };
+  } catch (error) {
+    info.skipped = `the adapter could not be opened: ${(error as Error).message}`;
+    console.error(`${target.name} not measured: ${info.skipped}`);
+    await raw.close();
+    return null;
+  }
 }
 
 /** Lets the runner close a side that a scenario already closed. */

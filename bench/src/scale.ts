@@ -22,10 +22,10 @@ export interface Scale {
 export const SCALES: Record<ScaleName, Scale> = {
   full: {
     name: "full",
-    rounds: 2,
+    rounds: 3,
     single: {
-      "2KB": { maxOps: 3000, maxMs: 800 },
-      "50KB": { maxOps: 600, maxMs: 800 },
+      "2KB": { maxOps: 3000, maxMs: 700 },
+      "50KB": { maxOps: 600, maxMs: 700 },
       "1MB": { maxOps: 40, maxMs: 1200 },
     },
     batch: 10_000,

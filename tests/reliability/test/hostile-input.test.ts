@@ -21,6 +21,13 @@ describe.each(BACKENDS)("hostile input on $label", (backend) => {
     expect((await allDocuments(storage())).length).toBe(before);
   });
 
+  it("rejects a whole batch holding one bad document, writing none of the good ones", async () => {
+    const good = [smallVcon(), smallVcon(), smallVcon()];
+    const batch = [...good, { ...smallVcon(), big: 1n }, ...good.map((v) => ({ ...v, subject: "again" }))];
+    await rejectsWith("VALIDATION", () => storage().saveMany(batch as never));
+    for (const vcon of good) expect(await storage().exists(vcon.uuid as string)).toBe(false);
+  });
+
   it("rejects a missing or malformed uuid with VALIDATION", async () => {
     const { uuid: _, ...withoutUuid } = smallVcon();
     await rejectsWith("VALIDATION", () => storage().save(withoutUuid as never));
