@@ -42,11 +42,12 @@ export function postgresChecks(results: readonly ScenarioResult[], plan: string 
     }
   }
   if (rows.some((r) => r.scenario.startsWith("search by tel"))) {
-    const indexed = plan !== null && /Index|Bitmap/.test(plan) && !/Seq Scan/.test(plan);
+    // Served by an index = the tel containment is an index condition, not a filter over walked rows.
+    const indexed = plan !== null && /(Index|Recheck) Cond: .*parties.*@>/.test(plan);
     checks.push({
       target: "postgres",
       goal: "search by tel served by an index (EXPLAIN)",
-      measured: indexed ? "index scan" : "no index in plan",
+      measured: indexed ? "tel is an index condition" : "tel applied as a filter (no index serves it)",
       met: indexed,
     });
   }

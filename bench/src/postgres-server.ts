@@ -20,7 +20,7 @@ export async function postgresServer(): Promise<PostgresServer> {
   }
   const version = await onDatabase(
     url,
-    async (c) => (await c.query<{ v: string }>("show server_version")).rows[0]!.v,
+    async (c) => (await c.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]!.v,
   );
   return { url, version: `PostgreSQL ${version}`, stop };
 }

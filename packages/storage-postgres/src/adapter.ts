@@ -26,7 +26,7 @@ import {
   resolveTarget,
 } from "./options.js";
 import { searchSql } from "./search.js";
-import { BODY_SQL, CURSOR_TIME_SQL, type Statements, statements } from "./statements.js";
+import { type Statements, statements } from "./statements.js";
 
 /** How the adapter reached its database: for logs and `describe()`, never with a password. */
 export type ConnectionMode = "server" | "embedded" | "pool" | "pglite";
