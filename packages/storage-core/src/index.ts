@@ -39,7 +39,13 @@ export {
   normalizeExportOptions,
   normalizeSearchQuery,
 } from "./query.js";
-export type { AdapterContext, AdapterDefinition, RegistryOptions, StorageConfig } from "./registry.js";
+export type {
+  AdapterContext,
+  AdapterDefinition,
+  MigrationReport,
+  RegistryOptions,
+  StorageConfig,
+} from "./registry.js";
 export {
   AdapterRegistry,
   BUILTIN_ADAPTERS,

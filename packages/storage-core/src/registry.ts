@@ -23,6 +23,18 @@ export interface AdapterDefinition<TOptions = unknown> {
   readonly description?: string;
   readonly options: StandardSchemaV1<unknown, TOptions>;
   create(options: TOptions, context: AdapterContext): StorageAdapter | Promise<StorageAdapter>;
+  /**
+   * Brings the backend's schema up to date, for deployments that migrate in a separate step (with a
+   * role that has DDL rights) and run the service with `autoMigrate` off. Omit it when the backend has
+   * no schema.
+   */
+  migrate?(options: TOptions, context: AdapterContext): Promise<MigrationReport>;
+}
+
+/** What `AdapterDefinition.migrate` did. */
+export interface MigrationReport {
+  /** Names of the migrations applied by this call, in order; empty when already up to date. */
+  applied: readonly string[];
 }
 
 /** Typed identity: gives an adapter definition its option types. */

@@ -1,4 +1,4 @@
-import { type AdapterDefinition, defineAdapter } from "@vcon/storage-core";
+import { type AdapterDefinition, defineAdapter, type Logger } from "@vcon/storage-core";
 import { PostgresAdapter } from "./adapter.js";
 import type { MigrationResult } from "./migrate.js";
 import { type PostgresOptions, postgresOptions, type ResolvedOptions } from "./options.js";
@@ -23,13 +23,14 @@ export const adapter: AdapterDefinition<ResolvedOptions> = defineAdapter({
   description: "PostgreSQL on Drizzle: a pg pool for servers, PGlite for embedded use.",
   options: postgresOptions,
   create: (options, context) => PostgresAdapter.connect(options, context.logger),
+  migrate: (options, context) => migrate(options, context.logger),
 });
 
 export default adapter;
 
 /** Applies pending migrations for the given connection, schema and table, then disconnects. */
-export async function migrate(options: PostgresOptions = {}): Promise<MigrationResult> {
-  const storage = await PostgresAdapter.open(options);
+export async function migrate(options: PostgresOptions = {}, logger?: Logger): Promise<MigrationResult> {
+  const storage = await PostgresAdapter.open(options, logger);
   try {
     return await storage.migrate();
   } finally {
