@@ -1,8 +1,8 @@
 import { PGlite } from "@electric-sql/pglite";
-import { fromAdapter, isStorageError } from "@vcon/storage-core";
+import { AdapterRegistry, fromAdapter, isStorageError, parseOptions, silentLogger } from "@vcon/storage-core";
 import { createTestDatabase, type TestDatabase } from "@vcon/test-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadMigrations, migrate, PostgresAdapter, tableName } from "../src/index.js";
+import { adapter, loadMigrations, migrate, PostgresAdapter, tableName } from "../src/index.js";
 import { PYTHON_TABLE_DDL, sampleVcon, sqlQuery } from "./helpers.js";
 
 const ALL = ["0000_init", "0001_signed_parties"];
@@ -110,6 +110,23 @@ describe("migrations on a server", () => {
       expect(isStorageError(error, "VALIDATION")).toBe(true);
     }
     expect(await indexesOf(database.url, "vcons")).toHaveLength(4);
+  });
+
+  it("through the adapter definition: what tools such as the example app's `migrate` call", async () => {
+    const registry = new AdapterRegistry().register(adapter);
+    const definition = await registry.resolve("postgres");
+    const options = await parseOptions(definition, { url: database.url, table: "by_definition" });
+    const context = { name: "primary", logger: silentLogger };
+    expect(await definition.migrate?.(options, context)).toEqual({ applied: ALL });
+    expect(await definition.migrate?.(options, context)).toEqual({ applied: [] });
+    const storage = await registry.create({
+      adapter: "postgres",
+      options: { url: database.url, table: "by_definition", autoMigrate: false },
+    });
+    const vcon = sampleVcon();
+    await storage.save(vcon);
+    expect(await storage.get(vcon.uuid)).toEqual(vcon);
+    await storage.close();
   });
 });
 
