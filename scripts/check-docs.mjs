@@ -11,7 +11,8 @@ for (const document of documents) {
   const text = readFileSync(document, "utf8");
   for (const [, file, body] of text.matchAll(INCLUDE)) {
     checked++;
-    if (readFileSync(file, "utf8").trimEnd() !== body.trimEnd()) drifted.push(`${document}: block of ${file}`);
+    if (readFileSync(file, "utf8").trimEnd() !== body.trimEnd())
+      drifted.push(`${document}: block of ${file}`);
   }
 }
 if (drifted.length > 0) {
