@@ -10,19 +10,23 @@ import {
   type PreparedVcon,
   type SearchPage,
   type StorageAdapter,
+  ValidationError,
   type VconDocument,
 } from "@vcon/storage-core";
 import { Redis } from "ioredis";
 import { z } from "zod";
 import { toStorageError } from "./errors.js";
-import { SAVE_SCRIPT } from "./save-script.js";
+import { PRUNE_SCRIPT, SAVE_SCRIPT, SAVE_SHA } from "./save-script.js";
 
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
 export const redisOptions = z
   .object({
     /** redis:// or rediss:// URL; `REDIS_URL` or redis://127.0.0.1:6379 when left out. */
-    url: z.string().min(1).optional(),
+    url: z
+      .string()
+      .regex(/^(rediss?:\/\/|\/)/, "expected a redis:// or rediss:// URL, or a Unix socket path")
+      .optional(),
     /** Prepended to every key this adapter writes. */
     keyPrefix: z.string().default("vcon:"),
     /** Expiry of every saved vCon, in seconds; none when left out. */
@@ -34,6 +38,9 @@ export const redisOptions = z
   })
   .strict();
 export type RedisOptions = z.input<typeof redisOptions>;
+
+/** What ioredis says about a connection already lost; the socket error that lost it says more. */
+const GENERIC_CONNECTION_ERROR = /Stream isn't writeable|Connection is closed/;
 
 /** What `<prefix>meta:<uuid>` holds; created_at lives in the `<prefix>created` sorted set's score. */
 interface StoredMeta {
@@ -56,9 +63,11 @@ export class RedisAdapter implements StorageAdapter {
   #secrets: string[];
   #connectTimeoutMs: number;
   #ready: Promise<void> | null = null;
+  #lastError: Error | null = null;
+  #scriptLoaded = false;
 
   constructor(options: RedisOptions = {}) {
-    const parsed = redisOptions.parse(options);
+    const parsed = checkOptions(redisOptions, options, "redis");
     this.keyPrefix = parsed.keyPrefix;
     this.ttlSeconds = parsed.ttlSeconds;
     this.#connectTimeoutMs = parsed.connectTimeoutMs;
@@ -69,7 +78,7 @@ export class RedisAdapter implements StorageAdapter {
       return;
     }
     const url = parsed.url ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
-    this.#secrets = secretsOf(passwordOf(url));
+    this.#secrets = secretsOfUrl(url);
     this.#ownsClient = true;
     this.#client = new Redis(url, {
       lazyConnect: true,
@@ -80,26 +89,32 @@ export class RedisAdapter implements StorageAdapter {
       enableOfflineQueue: false,
       retryStrategy: (times) => Math.min(times * 100, 2000),
     });
-    // Errors reach callers through the failed command; without a listener ioredis prints them.
-    this.#client.on("error", () => {});
+    // Errors reach callers through the failed command; without a listener ioredis prints them. The last
+    // one is kept: a refused AUTH shows up here, while the connect promise only says "Connection is closed."
+    this.#client.on("error", (error: Error) => {
+      if (this.#lastError === null || !GENERIC_CONNECTION_ERROR.test(error.message)) this.#lastError = error;
+    });
   }
 
   async save(vcon: PreparedVcon): Promise<void> {
-    await this.#run(async (client) => {
-      const args = this.#saveArgs(vcon);
-      await client.eval(SAVE_SCRIPT, 3, ...args);
-    });
+    await this.#run((client) =>
+      this.#withScript(client, async () => {
+        await client.evalsha(SAVE_SHA, 3, ...this.#saveArgs(vcon));
+      }),
+    );
   }
 
   async saveMany(chunk: readonly PreparedVcon[]): Promise<void> {
-    await this.#run(async (client) => {
-      // One MULTI/EXEC per chunk: Redis applies all of it or, if EXEC never arrives, none of it.
-      const multi = client.multi();
-      for (const vcon of chunk) multi.eval(SAVE_SCRIPT, 3, ...this.#saveArgs(vcon));
-      const results = await multi.exec();
-      const failed = results?.find(([error]) => error);
-      if (!results || failed) throw failed?.[0] ?? new Error("transaction aborted");
-    });
+    await this.#run((client) =>
+      this.#withScript(client, async () => {
+        // One pipelined MULTI/EXEC per chunk: one round trip, and no other client sees part of it.
+        const multi = client.multi();
+        for (const vcon of chunk) multi.evalsha(SAVE_SHA, 3, ...this.#saveArgs(vcon));
+        const results = await multi.exec();
+        const failed = results?.find(([error]) => error);
+        if (!results || failed) throw failed?.[0] ?? new Error("transaction aborted");
+      }),
+    );
   }
 
   async get(uuid: string): Promise<VconDocument | null> {
@@ -152,6 +167,20 @@ export class RedisAdapter implements StorageAdapter {
     }
   }
 
+  /**
+   * Walks the whole created_at index and removes members whose keys have expired; returns how many.
+   * Scans do this lazily for the range they read; call it where nothing scans (e.g. from a timer).
+   */
+  async pruneIndex(): Promise<number> {
+    return this.#run(async (client) => {
+      const stats = { removed: 0 };
+      for await (const _batch of this.#walk(client, {}, 1000, stats)) {
+        // Walking is the pruning.
+      }
+      return stats.removed;
+    });
+  }
+
   async close(): Promise<void> {
     if (!this.#ownsClient) return;
     try {
@@ -201,41 +230,54 @@ export class RedisAdapter implements StorageAdapter {
 
   /**
    * Walks the created set in (score, member) order from the query's lower bound, yielding the records
-   * that match. Members whose meta key has expired are removed from the set on the way (lazy cleanup).
+   * that match. Pages are keyed on the last score read (an offset is used only within a run of equal
+   * scores), so a long export costs O(log n) per batch, not O(offset). Members whose meta key has expired
+   * are removed from the set on the way (lazy cleanup), atomically with a check that they are still gone.
    */
   async *#walk(
     client: Redis,
     query: Parameters<typeof matchesQuery>[1],
     batchSize: number,
+    stats: { removed: number } = { removed: 0 },
   ): AsyncGenerator<IndexedRecord[]> {
     const afterMs = query.after ? Date.parse(query.after.createdAt) : Number.NEGATIVE_INFINITY;
     const sinceMs = query.since?.getTime() ?? Number.NEGATIVE_INFINITY;
     const lower = Math.max(afterMs, sinceMs);
-    const min = Number.isFinite(lower) ? String(lower) : "-inf";
     const max = query.until ? `(${query.until.getTime()}` : "+inf";
-    let offset = 0;
+    let last: { createdAtMs: number; uuid: string } | null = null;
+    let skip = 0;
     for (;;) {
-      const flat = await client.zrangebyscore(
+      const min: string = last ? String(last.createdAtMs) : Number.isFinite(lower) ? String(lower) : "-inf";
+      const flat: string[] = await client.zrangebyscore(
         this.#createdKey,
         min,
         max,
         "WITHSCORES",
         "LIMIT",
-        offset,
+        skip,
         batchSize,
       );
       if (flat.length === 0) return;
       const members: Array<{ uuid: string; createdAtMs: number }> = [];
-      for (let i = 0; i < flat.length; i += 2)
-        members.push({ uuid: flat[i]!, createdAtMs: Number(flat[i + 1]) });
-      offset += members.length;
-      const metas = await client.mget(members.map((m) => this.#metaKey(m.uuid)));
-      const expired: string[] = [];
+      for (let i = 0; i < flat.length; i += 2) {
+        const member = { uuid: flat[i]!, createdAtMs: Number(flat[i + 1]) };
+        // Never yield a member twice, even if the set changed under the walk.
+        if (!last || member.createdAtMs > last.createdAtMs || member.uuid > last.uuid) members.push(member);
+      }
+      const tail: { uuid: string; createdAtMs: number } = {
+        uuid: flat.at(-2)!,
+        createdAtMs: Number(flat.at(-1)),
+      };
+      if (last && tail.createdAtMs === last.createdAtMs) skip += flat.length / 2;
+      else skip = members.filter((m) => m.createdAtMs === tail.createdAtMs).length;
+      last = tail;
+      const metas = members.length > 0 ? await client.mget(members.map((m) => this.#metaKey(m.uuid))) : [];
+      const expired: Array<{ uuid: string; createdAtMs: number }> = [];
       const matching: IndexedRecord[] = [];
       members.forEach((member, index) => {
         const text = metas[index];
         if (text == null) {
-          expired.push(member.uuid);
+          expired.push(member);
           return;
         }
         const meta = JSON.parse(text) as StoredMeta;
@@ -243,11 +285,14 @@ export class RedisAdapter implements StorageAdapter {
         if (matchesQuery(record, query)) matching.push(record);
       });
       if (expired.length > 0) {
-        await client.zrem(this.#createdKey, ...expired);
-        offset -= expired.length;
+        const args = expired.flatMap((m) => [this.#metaKey(m.uuid), m.uuid]);
+        const removed = (await client.eval(PRUNE_SCRIPT, 1, this.#createdKey, ...args)) as string[];
+        stats.removed += removed.length;
+        const gone = new Set(removed);
+        skip -= expired.filter((m) => gone.has(m.uuid) && m.createdAtMs === tail.createdAtMs).length;
       }
       if (matching.length > 0) yield matching;
-      if (members.length < batchSize) return;
+      if (flat.length / 2 < batchSize) return;
     }
   }
 
@@ -258,12 +303,33 @@ export class RedisAdapter implements StorageAdapter {
     return texts.filter((t): t is string => t != null).map((t) => JSON.parse(t) as VconDocument);
   }
 
+  /**
+   * Runs `body`, which calls the save script by its SHA (so a chunk does not carry the script's text once
+   * per vCon). The script is loaded once per adapter, and again when Redis forgot it (a restart, SCRIPT
+   * FLUSH): every EVALSHA then fails with NOSCRIPT before writing anything, so the retry is safe.
+   */
+  async #withScript(client: Redis, body: () => Promise<void>): Promise<void> {
+    if (!this.#scriptLoaded) {
+      await client.script("LOAD", SAVE_SCRIPT);
+      this.#scriptLoaded = true;
+    }
+    try {
+      await body();
+    } catch (error) {
+      if (!/NOSCRIPT/.test(String((error as Error)?.message))) throw error;
+      await client.script("LOAD", SAVE_SCRIPT);
+      await body();
+    }
+  }
+
   async #run<T>(body: (client: Redis) => Promise<T>): Promise<T> {
     try {
       await this.#connect();
       return await body(this.#client);
     } catch (error) {
-      throw toStorageError(error, this.#secrets);
+      // "Connection is closed" says less than the socket error that closed it (refused AUTH, not Redis...).
+      const generic = GENERIC_CONNECTION_ERROR.test(String((error as Error)?.message));
+      throw toStorageError(generic && this.#lastError ? this.#lastError : error, this.#secrets);
     }
   }
 
@@ -273,6 +339,7 @@ export class RedisAdapter implements StorageAdapter {
     if (this.#client.status !== "wait" && this.#client.status !== "end") {
       return this.#ready ?? this.#waitReady();
     }
+    this.#lastError = null;
     this.#ready = this.#waitReady(this.#client.connect());
     this.#ready.catch(() => {
       this.#ready = null;
@@ -299,23 +366,44 @@ export class RedisAdapter implements StorageAdapter {
       connecting?.then(onReady, (error: unknown) => {
         cleanup();
         if (this.#ownsClient) this.#client.disconnect();
-        reject(error);
+        reject(this.#lastError ?? error);
       });
     });
   }
 }
 
-function passwordOf(url: string): string | undefined {
+/** The URL's password, both as written (percent-encoded) and decoded, so neither form leaks. */
+function secretsOfUrl(url: string): string[] {
   try {
-    const password = new URL(url).password;
-    return password ? decodeURIComponent(password) : undefined;
+    const raw = new URL(url).password;
+    if (!raw) return [];
+    let decoded = raw;
+    try {
+      decoded = decodeURIComponent(raw);
+    } catch {
+      // A malformed escape: the raw form is all there is.
+    }
+    return [...new Set([raw, decoded])];
   } catch {
-    return undefined;
+    return [];
   }
 }
 
 function secretsOf(password: string | undefined): string[] {
   return password ? [password] : [];
+}
+
+/** Options checked with the adapter's schema; a problem is VALIDATION naming the field (never its value). */
+function checkOptions<S extends z.ZodType>(schema: S, options: unknown, adapterName: string): z.output<S> {
+  const result = schema.safeParse(options);
+  if (result.success) return result.data;
+  throw new ValidationError(
+    `Invalid options for adapter "${adapterName}"`,
+    result.error.issues.map((issue) => ({
+      path: ["options", ...issue.path.map(String)].join("."),
+      message: issue.message,
+    })),
+  );
 }
 
 /** Registered as `redis`: `createStorage({ adapter: "redis", options: { url } })`. */

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /**
  * Writes one vCon atomically. Runs inside Redis so that keeping the stored created_at (when the new
  * document has none) is correct even when two clients save the same uuid at once.
@@ -20,3 +22,21 @@ end
 redis.call('ZADD', KEYS[3], created, ARGV[1])
 return 1
 `;
+
+/**
+ * Removes index members whose meta key is gone, checking inside Redis so that a uuid re-saved since the
+ * caller looked is kept. KEYS: created-set. ARGV: meta key, uuid, meta key, uuid, ...
+ * Returns the uuids removed.
+ */
+export const PRUNE_SCRIPT = `
+local removed = {}
+for i = 1, #ARGV, 2 do
+  if redis.call('EXISTS', ARGV[i]) == 0 and redis.call('ZREM', KEYS[1], ARGV[i + 1]) == 1 then
+    removed[#removed + 1] = ARGV[i + 1]
+  end
+end
+return removed
+`;
+
+/** What EVALSHA calls the save script by. */
+export const SAVE_SHA = createHash("sha1").update(SAVE_SCRIPT).digest("hex");
