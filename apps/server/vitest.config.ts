@@ -5,7 +5,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["@vcon/source"] } },
   test: {
     include: ["test/**/*.test.ts"],
-    globalSetup: ["test/global-setup.ts"],
+    // The app's build for CLI tests, then a real PostgreSQL: POSTGRES_URL, or one embedded server.
+    globalSetup: ["test/global-setup.ts", "@vcon/test-postgres/global-setup"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

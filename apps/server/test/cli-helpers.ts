@@ -52,6 +52,9 @@ export interface ServeProcess {
   stop(): Promise<number | null>;
 }
 
+/** PGlite's first start (initdb in WASM) takes seconds, many more on a busy machine. */
+const SERVE_START_LIMIT_MS = 90_000;
+
 /** Starts `vcon-server serve` on a free port and waits (bounded) for its "listening" log line. */
 export function serve(
   args: string[],
@@ -67,8 +70,8 @@ export function serve(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`serve did not start within 30 s:\n${output}`));
-    }, 30_000);
+      reject(new Error(`serve did not start within ${SERVE_START_LIMIT_MS} ms:\n${output}`));
+    }, SERVE_START_LIMIT_MS);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);

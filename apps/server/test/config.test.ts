@@ -47,7 +47,7 @@ describe("configuration", () => {
     });
     expect(loaded.config.storages.archive).toEqual({
       adapter: "file",
-      options: { dir: "./.data/archive" },
+      options: { directory: "./.data/archive" },
       read: true,
       write: true,
     });
@@ -56,7 +56,7 @@ describe("configuration", () => {
     expect(printed).not.toContain("s3cret-Pa55");
     // biome-ignore lint/suspicious/noTemplateCurlyInString: config files write ${NAME} references literally
     expect(printed).toContain("postgres://vcon:${POSTGRES_PASSWORD}@127.0.0.1:5432/vcon");
-    expect(printed).toContain("dir: ./.data/archive");
+    expect(printed).toContain("directory: ./.data/archive");
   });
 
   it("masks secret-named keys and URL passwords written into the file itself", () => {
@@ -76,6 +76,23 @@ describe("configuration", () => {
     expect(printed).not.toContain("inline-pw");
     expect(printed).not.toContain("other-pw");
     expect(printed).toContain("postgres://u:***@db/vcon");
+  });
+
+  it("masks an environment password without masking the same word written elsewhere", () => {
+    const loaded = configFrom(
+      {
+        storages: {
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: config files write ${NAME} references literally
+          primary: { adapter: "postgres", options: { url: "postgres://u:${DB_PASSWORD}@db/vcon" } },
+        },
+      },
+      "test",
+      { DB_PASSWORD: "postgres" },
+    );
+    const printed = printConfig(loaded);
+    expect(printed).toContain("adapter: postgres");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: config files write ${NAME} references literally
+    expect(printed).toContain("url: postgres://u:${DB_PASSWORD}@db/vcon");
   });
 
   it("reads JSON files and HOST / LOG_LEVEL overrides", () => {

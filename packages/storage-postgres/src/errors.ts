@@ -42,7 +42,7 @@ export function toStorageError(error: unknown, context: ErrorContext): StorageEr
   }
   if (code === "42P01" || code === "3F000") {
     return new UnavailableError(
-      `Table ${context.qualifiedTable} does not exist at ${context.target}: run migrate() or the \`vcon-storage-postgres migrate\` command, or enable autoMigrate.`,
+      `Table ${context.qualifiedTable} does not exist at ${context.target}: run the migrations with a role that has DDL rights (migrate(), \`vcon-storage-postgres migrate\`, or your application's migrate command, such as \`vcon-server migrate\`), or enable autoMigrate.`,
       { ...options, retryable: false },
     );
   }

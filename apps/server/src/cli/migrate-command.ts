@@ -1,38 +1,51 @@
-import { parseOptions } from "@vcon/storage-core";
+import { parseOptions, ValidationError } from "@vcon/storage-core";
 import type { AppConfig } from "../config/schema.js";
-import { appRegistry } from "../storage/storage-set.js";
+import { ensureDataDirs } from "../storage/data-dirs.js";
+import { appRegistry, renameFailure } from "../storage/storage-set.js";
 import { stderrLogger } from "./output.js";
 
-/** What an adapter definition offers when its backend has a schema to migrate. */
-interface Migratable {
-  migrate?: (options: unknown, context: { name: string; logger: typeof stderrLogger }) => Promise<unknown>;
-}
-
 /**
- * Applies the migrations of the named storages (all when none is named). Adapters without a schema
- * (memory, file, ...) have nothing to do, and say so.
+ * Applies the migrations of the named storages (all when none is named) through each adapter
+ * definition's optional `migrate`. Adapters without a schema (memory, file, ...) have nothing to do,
+ * and say so. Returns one line per storage: the migrations applied, or "up to date".
  */
-export async function migrateStorages(config: AppConfig, names: string[]): Promise<string[]> {
+export async function migrateStorages(
+  config: AppConfig,
+  names: string[],
+  secrets: readonly string[] = [],
+): Promise<string[]> {
   const chosen = names.length > 0 ? names : Object.keys(config.storages);
   const unknown = chosen.filter((name) => !(name in config.storages));
   if (unknown.length > 0) {
-    throw new Error(
-      `No storage named ${unknown.join(", ")} (configured: ${Object.keys(config.storages).join(", ")})`,
-    );
+    throw new ValidationError(`No storage named ${unknown.join(", ")}`, [
+      { path: "storages", message: `configured: ${Object.keys(config.storages).join(", ")}` },
+    ]);
   }
+  await ensureDataDirs(config);
   const registry = appRegistry();
   const lines: string[] = [];
   for (const name of chosen) {
     const entry = config.storages[name]!;
     const definition = await registry.resolve(entry.adapter);
-    const { migrate } = definition as Migratable;
-    if (typeof migrate !== "function") {
+    if (!definition.migrate) {
       lines.push(`${name}: adapter "${entry.adapter}" has no migrations, nothing to do`);
       continue;
     }
     const options = await parseOptions(definition, entry.options);
-    await migrate.call(definition, options, { name, logger: stderrLogger });
-    lines.push(`${name}: migrations applied (adapter "${entry.adapter}")`);
+    const { applied } = await definition
+      .migrate(options, { name, logger: stderrLogger })
+      .catch((error: unknown) => {
+        throw renameFailure(
+          error,
+          `Storage "${name}" (adapter "${entry.adapter}") could not be migrated`,
+          secrets,
+        );
+      });
+    lines.push(
+      applied.length > 0
+        ? `${name}: applied ${applied.join(", ")} (adapter "${entry.adapter}")`
+        : `${name}: up to date (adapter "${entry.adapter}")`,
+    );
   }
   return lines;
 }

@@ -20,10 +20,11 @@ export function printConfig(loaded: LoadedConfig): string {
 function mask(value: unknown, raw: unknown, key: string, secrets: readonly string[]): unknown {
   if (typeof value === "string") {
     if (isSecretKey(key)) return MASK;
-    if (typeof raw === "string" && hasEnvReference(raw) && secrets.some((s) => value.includes(s))) {
-      return scrubTemplate(raw);
-    }
-    return scrubSecrets(value, secrets);
+    const fromEnv = typeof raw === "string" && hasEnvReference(raw);
+    if (fromEnv && secrets.some((s) => value.includes(s))) return scrubTemplate(raw);
+    // Only text that came from the environment can hold an environment secret: masking its value
+    // elsewhere would turn a password like "postgres" into `adapter: ***`.
+    return scrubSecrets(value, fromEnv ? secrets : []);
   }
   if (Array.isArray(value)) {
     return value.map((item, index) => mask(item, Array.isArray(raw) ? raw[index] : undefined, key, secrets));

@@ -14,6 +14,7 @@ import {
 } from "@vcon/storage-core";
 import { APP_DIR } from "../app-dir.js";
 import type { AppConfig } from "../config/schema.js";
+import { ensureDataDirs } from "./data-dirs.js";
 import { scrubbingLogger } from "./logger.js";
 import { failedOutcome, StorageFailure, type StorageOutcome } from "./outcome.js";
 
@@ -88,6 +89,7 @@ export class StorageSet {
     const secrets = options.secrets ?? [];
     const logger = scrubbingLogger(options.logger ?? silentLogger, secrets);
     const opened: ConfiguredStorage[] = [];
+    await ensureDataDirs(config);
     try {
       for (const [name, entry] of Object.entries(config.storages)) {
         const storage = await registry
@@ -274,8 +276,8 @@ function unknownStorage(name: string, known: string[]): StorageFailure {
   ]);
 }
 
-/** Re-throws a creation failure with the storage's name in front, keeping its code and issues. */
-function renameFailure(error: unknown, prefix: string, secrets: readonly string[]): Error {
+/** A failure with the storage's name in front, secrets masked, its code and issues kept. */
+export function renameFailure(error: unknown, prefix: string, secrets: readonly string[]): Error {
   const message = scrubSecrets(error instanceof Error ? error.message : String(error), secrets);
   const renamed = new Error(`${prefix}: ${message}`) as Error & { code?: string; issues?: unknown };
   if (isStorageError(error)) renamed.code = error.code;
