@@ -99,7 +99,12 @@ export async function runSearchAndExport(
         raw: outcomes.raw?.peakRssGrowthMb ?? null,
         adapter: outcomes.adapter?.peakRssGrowthMb ?? null,
       },
-      ...(exportable.raw && exportable.adapter ? {} : { note: "export not supported by one side" }),
+      note: [
+        concurrency === 1
+          ? "sequential: one export of the whole range"
+          : `parallel: ${concurrency} exports at once, each of 1/${concurrency} of the range`,
+        ...(exportable.raw && exportable.adapter ? [] : ["export not supported by one side"]),
+      ].join("; "),
     });
   }
   return { plan };

@@ -7,9 +7,9 @@ import { rawFileWorkload } from "./raw-file.js";
 import type { TargetSettings } from "./settings.js";
 import type { Side, Target } from "./target.js";
 
-/** The options @vcon/storage-file takes. */
-export function fileOptions(dir: string): Record<string, unknown> {
-  return { dir };
+/** The options @vcon/storage-file takes (`directory`; fsync on, as the raw side does). */
+export function fileOptions(directory: string): Record<string, unknown> {
+  return { directory };
 }
 
 export function fileTarget(settings: TargetSettings): Target {

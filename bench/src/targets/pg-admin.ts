@@ -49,16 +49,20 @@ export async function truncateAll(client: {
  */
 export async function recordQueries(
   body: () => Promise<unknown>,
-): Promise<Array<{ text: string; values: unknown[] }>> {
-  const seen: Array<{ text: string; values: unknown[] }> = [];
+): Promise<Array<{ name?: string; text: string; values: unknown[] }>> {
+  const seen: Array<{ name?: string; text: string; values: unknown[] }> = [];
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const original = proto.query;
   proto.query = function (this: unknown, ...args: unknown[]) {
     const [first, second] = args;
     if (typeof first === "string") seen.push({ text: first, values: Array.isArray(second) ? second : [] });
     else if (first && typeof first === "object" && "text" in first) {
-      const config = first as { text: string; values?: unknown[] };
-      seen.push({ text: config.text, values: config.values ?? (Array.isArray(second) ? second : []) });
+      const config = first as { name?: string; text: string; values?: unknown[] };
+      seen.push({
+        ...(config.name ? { name: config.name } : {}),
+        text: config.text,
+        values: config.values ?? (Array.isArray(second) ? second : []),
+      });
     }
     return original.apply(this, args);
   };

@@ -21,7 +21,10 @@ export function postgresTarget(settings: TargetSettings): Target {
   const adapterUrl = databaseUrl(settings.postgresUrl, ADAPTER_DB);
   return {
     name: "postgres",
-    adapter: "@vcon/storage-postgres on a PostgreSQL server (pg Pool, 16 connections)",
+    adapter:
+      "@vcon/storage-postgres on a PostgreSQL server (pg Pool, 16 connections): saveMany = per chunk, one transaction: " +
+      "COPY FROM STDIN into a temporary staging table + one `INSERT ... SELECT ... ON CONFLICT (id) DO UPDATE`; " +
+      "search = a named prepared statement per query shape; export = a server-side cursor, FETCH 100 at a time",
     baseline:
       "node-postgres Pool (16 connections), the adapter's table layout and indexes: named prepared `insert ... on conflict (id) do " +
       "update` of id, vcon text, uuid, created_at, updated_at, subject, vcon_json jsonb (JSON.stringify once, cast " +
@@ -48,7 +51,12 @@ export function postgresTarget(settings: TargetSettings): Target {
   };
 }
 
-/** EXPLAIN ANALYZE of the exact statement the adapter sent for a tel search. */
+/**
+ * EXPLAIN ANALYZE of the exact statement the adapter sent for a tel search. The adapter sends it as a
+ * named prepared statement, and PostgreSQL may switch such a statement to a generic plan after five
+ * executions: the plan shown is the one a connection uses from then on (PREPARE, six EXECUTEs, then
+ * EXPLAIN ANALYZE EXECUTE), not a one-off custom plan.
+ */
 export async function explainAdapterSearch(adapter: Workload, tel: string, url: string): Promise<string> {
   const sent = await recordQueries(() => adapter.searchTel!(tel));
   const search = sent
@@ -56,10 +64,21 @@ export async function explainAdapterSearch(adapter: Workload, tel: string, url: 
     .sort((a, b) => b.text.length - a.text.length)[0];
   if (!search) return `(no select statement was seen; statements: ${sent.map((q) => q.text).join(" | ")})`;
   return onDatabase(url, async (client: pg.Client) => {
-    const { rows } = await client.query<{ "QUERY PLAN": string }>(
-      `explain (analyze, buffers, costs off) ${search.text}`,
-      search.values,
+    const args = search.values.map((v) =>
+      typeof v === "number" ? String(v) : client.escapeLiteral(String(v)),
     );
-    return [search.text.replace(/\s+/g, " "), "", ...rows.map((r) => r["QUERY PLAN"])].join("\n");
+    const execute = `EXECUTE bench_search_probe${args.length > 0 ? `(${args.join(", ")})` : ""}`;
+    await client.query(`PREPARE bench_search_probe AS ${search.text}`);
+    for (let i = 0; i < 6; i++) await client.query(execute);
+    const { rows } = await client.query<{ "QUERY PLAN": string }>(
+      `explain (analyze, buffers, costs off) ${execute}`,
+    );
+    return [
+      `statement ${search.name ?? "(unnamed)"}: ${search.text.replace(/\s+/g, " ")}`,
+      `parameters: ${JSON.stringify(search.values)}`,
+      "plan after 6 executions of the prepared statement (what a pooled connection runs):",
+      "",
+      ...rows.map((r) => r["QUERY PLAN"]),
+    ].join("\n");
   });
 }

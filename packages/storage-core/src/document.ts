@@ -52,8 +52,7 @@ export const DEFAULT_LIMITS: Readonly<DocumentLimits> = Object.freeze({
  * Throws `VALIDATION` listing every problem; never returns a half-checked document.
  */
 export function prepareVcon(input: unknown, limits: DocumentLimits = DEFAULT_LIMITS): PreparedVcon {
-  const { document, json } = toDocumentAndText(input, limits);
-  const bytes = Buffer.byteLength(json, "utf8");
+  const { document, json, bytes } = toDocumentAndText(input, limits);
   if (bytes > limits.maxDocumentBytes) {
     throw new ValidationError("vCon too large", [
       { path: "$", message: `${bytes} bytes is over the limit of ${limits.maxDocumentBytes} bytes` },
@@ -92,9 +91,13 @@ export function vconForm(document: Record<string, unknown>): VconForm {
   return "unsigned";
 }
 
-function toDocumentAndText(input: unknown, limits: DocumentLimits) {
+function toDocumentAndText(
+  input: unknown,
+  limits: DocumentLimits,
+): { document: Record<string, unknown>; json: string; bytes: number } {
   if (typeof input === "string") {
-    if (Buffer.byteLength(input, "utf8") > limits.maxDocumentBytes) {
+    const bytes = Buffer.byteLength(input, "utf8");
+    if (bytes > limits.maxDocumentBytes) {
       throw new ValidationError("vCon too large", [
         { path: "$", message: `over the limit of ${limits.maxDocumentBytes} bytes` },
       ]);
@@ -115,12 +118,13 @@ function toDocumentAndText(input: unknown, limits: DocumentLimits) {
     requireObject(parsed);
     const issues = checkJsonValue(parsed, limits.maxDepth);
     if (issues.length > 0) throw new ValidationError("vCon cannot be stored", issues);
-    return { document: parsed, json: input };
+    return { document: parsed, json: input, bytes };
   }
   requireObject(input);
   const issues = checkJsonValue(input, limits.maxDepth);
   if (issues.length > 0) throw new ValidationError("vCon cannot be stored", issues);
-  return { document: input, json: JSON.stringify(input) };
+  const json = JSON.stringify(input);
+  return { document: input, json, bytes: Buffer.byteLength(json, "utf8") };
 }
 
 function requireObject(value: unknown): asserts value is Record<string, unknown> {
@@ -134,67 +138,104 @@ function requireObject(value: unknown): asserts value is Record<string, unknown>
  * Walks a value and reports everything JSON cannot carry faithfully: cycles, BigInt, functions,
  * symbols, undefined, non-finite numbers, class instances, and nesting deeper than `maxDepth`.
  * Stops after 20 issues so a hostile document cannot make the report huge.
+ *
+ * Hot path of every save: strings, booleans and null are checked in place without a stack entry,
+ * each object or array gets one frame (reused as its own exit marker), and a path string is built
+ * only for an issue, from the chain of parent frames.
  */
 export function checkJsonValue(root: unknown, maxDepth: number): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
+  const rootProblem = problemOf(root);
+  if (rootProblem !== null) {
+    if (rootProblem !== CONTAINER) issues.push({ path: "$", message: rootProblem });
+    else checkContainer(root as object, maxDepth, issues);
+  }
+  return issues;
+}
+
+/** What `problemOf` returns for an object or array: walk it. */
+const CONTAINER = "";
+
+/** null when the value is a valid JSON leaf, CONTAINER for an object or array to walk, else the issue. */
+function problemOf(value: unknown): string | null {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return null;
+    case "number":
+      return Number.isFinite(value) ? null : `${value} is not a JSON number`;
+    case "object":
+      return value === null ? null : CONTAINER;
+    default:
+      return `a ${typeof value} cannot be stored as JSON`;
+  }
+}
+
+interface Frame {
+  value: object;
+  parent: Frame | null;
+  key: string | number;
+  depth: number;
+  /** Set once the frame's children are on the stack: the next pop takes it off the ancestors. */
+  exit: boolean;
+}
+
+function pathOf(frame: Frame | null, key?: string | number): string {
+  const keys: Array<string | number> = key === undefined ? [] : [key];
+  for (let f = frame; f !== null && f.parent !== null; f = f.parent) keys.push(f.key);
+  let path = "$";
+  for (let i = keys.length - 1; i >= 0; i--) path = childPath(path, keys[i]!);
+  return path;
+}
+
+function checkContainer(root: object, maxDepth: number, issues: ValidationIssue[]): void {
   const ancestors = new Set<object>();
-  const stack: Array<{ value: unknown; path: string; depth: number; exit?: object }> = [
-    { value: root, path: "$", depth: 0 },
-  ];
+  const stack: Frame[] = [{ value: root, parent: null, key: "$", depth: 0, exit: false }];
+  const leaf = (value: unknown, parent: Frame, key: string | number): void => {
+    const problem = problemOf(value);
+    if (problem === null) return;
+    if (problem === CONTAINER) {
+      stack.push({ value: value as object, parent, key, depth: parent.depth + 1, exit: false });
+    } else if (issues.length < 20) {
+      issues.push({ path: pathOf(parent, key), message: problem });
+    }
+  };
   while (stack.length > 0 && issues.length < 20) {
-    const { value, path, depth, exit } = stack.pop()!;
-    if (exit) {
-      ancestors.delete(exit);
+    const frame = stack.pop()!;
+    const object = frame.value;
+    if (frame.exit) {
+      ancestors.delete(object);
       continue;
     }
-    switch (typeof value) {
-      case "string":
-      case "boolean":
-        continue;
-      case "number":
-        if (!Number.isFinite(value)) issues.push({ path, message: `${value} is not a JSON number` });
-        continue;
-      case "bigint":
-      case "function":
-      case "symbol":
-      case "undefined":
-        issues.push({ path, message: `a ${typeof value} cannot be stored as JSON` });
-        continue;
-    }
-    if (value === null) continue;
-    const object = value as object;
     if (ancestors.has(object)) {
-      issues.push({ path, message: "circular reference" });
+      issues.push({ path: pathOf(frame), message: "circular reference" });
       continue;
     }
-    if (depth >= maxDepth) {
-      issues.push({ path, message: `nested deeper than the limit of ${maxDepth} levels` });
+    if (frame.depth >= maxDepth) {
+      issues.push({ path: pathOf(frame), message: `nested deeper than the limit of ${maxDepth} levels` });
       continue;
     }
-    if (!Array.isArray(object) && !isPlainObject(object)) {
+    const array = Array.isArray(object);
+    if (!array && !isPlainObject(object)) {
       const name = (object as { constructor?: { name?: string } }).constructor?.name ?? "object";
       issues.push({
-        path,
+        path: pathOf(frame),
         message: `a ${name} is not plain JSON; convert it first (e.g. a Date to an ISO string)`,
       });
       continue;
     }
     ancestors.add(object);
-    stack.push({ value: undefined, path, depth, exit: object });
-    if (Array.isArray(object)) {
-      for (let i = object.length - 1; i >= 0; i--)
-        stack.push({ value: object[i], path: `${path}[${i}]`, depth: depth + 1 });
+    frame.exit = true;
+    stack.push(frame);
+    if (array) {
+      const items = object as unknown[];
+      for (let i = items.length - 1; i >= 0; i--) leaf(items[i], frame, i);
     } else {
-      for (const key of Object.keys(object)) {
-        stack.push({
-          value: (object as Record<string, unknown>)[key],
-          path: childPath(path, key),
-          depth: depth + 1,
-        });
-      }
+      const record = object as Record<string, unknown>;
+      const keys = Object.keys(record);
+      for (let i = keys.length - 1; i >= 0; i--) leaf(record[keys[i]!], frame, keys[i]!);
     }
   }
-  return issues;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

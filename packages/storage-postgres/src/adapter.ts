@@ -12,6 +12,7 @@ import {
   type VconDocument,
 } from "@vcon/storage-core";
 import pg from "pg";
+import { type CopyRow, copyChunks } from "./copy-text.js";
 import { toStorageError } from "./errors.js";
 import { type Executor, pgliteExecutor, poolExecutor } from "./executor.js";
 import { type TableName, tableName } from "./identifiers.js";
@@ -25,8 +26,13 @@ import {
   type ResolvedOptions,
   resolveTarget,
 } from "./options.js";
-import { searchSql } from "./search.js";
+import { searchStatement } from "./search.js";
 import { type Statements, statements } from "./statements.js";
+
+const INSUFFICIENT_PRIVILEGE = "42501";
+
+/** Rows per FETCH of a server-side export cursor (fewer when the caller's batchSize is smaller). */
+const EXPORT_FETCH_ROWS = 100;
 
 /** How the adapter reached its database: for logs and `describe()`, never with a password. */
 export type ConnectionMode = "server" | "embedded" | "pool" | "pglite";
@@ -47,6 +53,8 @@ export class PostgresAdapter implements StorageAdapter {
   #sql: Statements;
   #errorContext: { target: string; secrets: string[]; qualifiedTable: string };
   #logger: Logger;
+  /** False once the server refused a temporary table (no TEMPORARY privilege): batches use unnest. */
+  #staging = true;
 
   private constructor(
     executor: Executor,
@@ -102,7 +110,7 @@ export class PostgresAdapter implements StorageAdapter {
     return this.#guard(() => applyMigrations(this.#executor, this.table));
   }
 
-  async save(vcon: PreparedVcon): Promise<void> {
+  save(vcon: PreparedVcon): Promise<void> {
     const { name, text } = this.#sql.save;
     const values = [
       vcon.uuid,
@@ -112,18 +120,51 @@ export class PostgresAdapter implements StorageAdapter {
       jsonbSafeCopy(vcon.json),
       signedParties(vcon),
     ];
-    await this.#guard(() => this.#executor.query(text, values, name));
+    return this.#executor.query(text, values, name).then(nothing, this.#rethrow);
   }
 
+  /**
+   * One transaction per chunk (core's unit of atomicity). Server: COPY into a staging table, then one
+   * INSERT ... SELECT ... ON CONFLICT; PGlite: one statement over parameter arrays. Either way the
+   * rows go in id order, so concurrent batches sharing uuids lock in the same order.
+   */
   async saveMany(chunk: readonly PreparedVcon[]): Promise<void> {
     if (chunk.length === 0) return;
+    const sorted = [...chunk].sort(byUuid);
+    if (this.#executor.kind === "pg" && this.#staging) {
+      const { create, copy, merge } = this.#sql.stage;
+      let refused = false;
+      try {
+        await this.#guard(() =>
+          this.#executor.transaction(async (query, copyIn) => {
+            try {
+              await query(create);
+            } catch (error) {
+              // A role without the TEMPORARY privilege on the database: nothing was written yet.
+              refused = (error as { code?: unknown }).code === INSUFFICIENT_PRIVILEGE;
+              throw error;
+            }
+            await copyIn!(copy, copyChunks(sorted.map(stageRow)));
+            await query(merge);
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!refused) throw error;
+        this.#staging = false;
+        this.#logger.info(
+          { adapter: "postgres", table: this.table.qualified },
+          "no TEMPORARY privilege: saveMany uses one INSERT ... SELECT FROM unnest(...) per chunk",
+        );
+      }
+    }
     const ids: string[] = [];
     const texts: string[] = [];
     const createdAts: (string | null)[] = [];
     const subjects: (string | null)[] = [];
     const sanitised: (string | null)[] = [];
     const parties: (string | null)[] = [];
-    for (const vcon of chunk) {
+    for (const vcon of sorted) {
       ids.push(vcon.uuid);
       texts.push(vcon.json);
       createdAts.push(vcon.createdAt);
@@ -137,11 +178,9 @@ export class PostgresAdapter implements StorageAdapter {
     );
   }
 
-  async get(uuid: string): Promise<VconDocument | null> {
+  get(uuid: string): Promise<VconDocument | null> {
     const { name, text } = this.#sql.get;
-    const rows = await this.#guard(() => this.#executor.query<{ body: string | null }>(text, [uuid], name));
-    const body = rows[0]?.body;
-    return typeof body === "string" ? (JSON.parse(body) as VconDocument) : null;
+    return this.#executor.query<{ body: string | null }>(text, [uuid], name).then(parseBody, this.#rethrow);
   }
 
   async exists(uuid: string): Promise<boolean> {
@@ -159,9 +198,10 @@ export class PostgresAdapter implements StorageAdapter {
   }
 
   async search(query: NormalizedSearchQuery): Promise<SearchPage> {
-    const { text, values } = searchSql(this.table, query, query.limit + 1, query.after);
+    // Named after its text: PostgreSQL parses and plans each query shape once per connection.
+    const { name, text, values } = searchStatement(this.table, query, query.limit + 1, query.after);
     const rows = await this.#guard(() =>
-      this.#executor.query<{ body: string; id: string; cursor_time: string }>(text, values),
+      this.#executor.query<{ body: string; id: string; cursor_time: string }>(text, values, name),
     );
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
@@ -220,21 +260,29 @@ export class PostgresAdapter implements StorageAdapter {
     // then, or pool.end() would wait for it forever.
     const onAbort = () => release(true);
     options.signal.addEventListener("abort", onAbort, { once: true });
-    const { text, values } = searchSql(
+    const { text, values } = searchStatement(
       this.table,
       { since: options.since, until: options.until },
       null,
       null,
     );
+    // Rows are fetched in small slices and the next FETCH is sent only when the consumer has taken
+    // every document of the previous one, so memory is bounded by one slice per export, not by the
+    // export's size or the consumer's speed.
+    const fetchSize = Math.min(options.batchSize, EXPORT_FETCH_ROWS);
+    const fetch = `FETCH ${fetchSize} FROM vcon_export`;
     try {
       await this.#guard(() => client.query("BEGIN READ ONLY"));
       await this.#guard(() => client.query(`DECLARE vcon_export NO SCROLL CURSOR FOR ${text}`, values));
       while (!options.signal.aborted) {
-        const { rows } = await this.#guard(() =>
-          client.query<{ body: string }>(`FETCH ${options.batchSize} FROM vcon_export`),
-        );
-        for (const row of rows) yield JSON.parse(row.body) as VconDocument;
-        if (rows.length < options.batchSize) break;
+        const { rows } = await this.#guard(() => client.query<{ body: string }>(fetch));
+        for (let i = 0; i < rows.length; i++) {
+          const body = rows[i]!.body;
+          // Drop the row's text once parsed: only the documents not yet consumed stay reachable.
+          (rows as unknown[])[i] = undefined;
+          yield JSON.parse(body) as VconDocument;
+        }
+        if (rows.length < fetchSize) break;
       }
     } finally {
       options.signal.removeEventListener("abort", onAbort);
@@ -252,14 +300,14 @@ export class PostgresAdapter implements StorageAdapter {
   async *#exportByPages(options: NormalizedExportOptions): AsyncIterable<VconDocument> {
     let after: { createdAt: string; uuid: string } | null = null;
     while (!options.signal.aborted) {
-      const { text, values } = searchSql(
+      const { name, text, values } = searchStatement(
         this.table,
         { since: options.since, until: options.until },
         options.batchSize,
         after,
       );
       const rows = await this.#guard(() =>
-        this.#executor.query<{ body: string; id: string; cursor_time: string }>(text, values),
+        this.#executor.query<{ body: string; id: string; cursor_time: string }>(text, values, name),
       );
       for (const row of rows) yield JSON.parse(row.body) as VconDocument;
       const last = rows.at(-1);
@@ -272,11 +320,44 @@ export class PostgresAdapter implements StorageAdapter {
     try {
       return await work();
     } catch (error) {
-      const mapped = toStorageError(error, this.#errorContext);
-      this.#logger.debug({ adapter: "postgres", code: mapped.code, err: mapped }, "postgres error");
-      throw mapped;
+      throw this.#mapError(error);
     }
   }
+
+  /** Throws a driver error as a StorageError; made once, so hot paths hand it to `then`. */
+  readonly #rethrow = (error: unknown): never => {
+    throw this.#mapError(error);
+  };
+
+  #mapError(error: unknown): Error {
+    const mapped = toStorageError(error, this.#errorContext);
+    this.#logger.debug({ adapter: "postgres", code: mapped.code, err: mapped }, "postgres error");
+    return mapped;
+  }
+}
+
+function parseBody(rows: { body: string | null }[]): VconDocument | null {
+  const body = rows[0]?.body;
+  return typeof body === "string" ? (JSON.parse(body) as VconDocument) : null;
+}
+
+function nothing(): void {}
+
+/** Canonical uuids are lower-case hex at fixed places: string order is PostgreSQL's uuid order. */
+function byUuid(a: PreparedVcon, b: PreparedVcon): number {
+  return a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0;
+}
+
+/** The staging table's columns: id, vcon, created_at, subject, sanitised, parties. */
+function stageRow(vcon: PreparedVcon): CopyRow {
+  return [
+    vcon.uuid,
+    vcon.json,
+    vcon.createdAt,
+    textColumnSafe(vcon.subject),
+    jsonbSafeCopy(vcon.json),
+    signedParties(vcon),
+  ];
 }
 
 /** A signed vCon's parties live in its payload: index the keys core read from it. */

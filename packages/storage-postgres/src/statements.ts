@@ -4,7 +4,10 @@ import type { TableName } from "./identifiers.js";
 /** The hot-path SQL for one table, written once so every call reuses the same prepared statement. */
 export interface Statements {
   save: NamedStatement;
+  /** PGlite batch path: one statement over parameter arrays. */
   saveMany: NamedStatement;
+  /** Server batch path: a staging table per transaction, filled by COPY, merged by one statement. */
+  stage: { create: string; copy: string; merge: string };
   get: NamedStatement;
   exists: NamedStatement;
   delete: NamedStatement;
@@ -36,31 +39,59 @@ export function statements(target: TableName): Statements {
          updated_at = now(), subject = EXCLUDED.subject, vcon_json = EXCLUDED.vcon_json,
          parties = EXCLUDED.parties`,
     ),
-    // One statement per chunk: atomic by itself, one round trip.
+    // PGlite: one statement per chunk, atomic by itself, one round trip. The adapter sorts the chunk by
+    // id, so rows are locked in id order. A row without created_at keeps the stored one: the
+    // subquery runs only for those rows (COALESCE stops at its first non-null argument).
     saveMany: named(
       "save_many",
-      `WITH input AS (
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::jsonb[])
-           AS i(id, vcon, created_at, subject, sanitised, parties)
-       )
-       INSERT INTO ${t} AS row (id, vcon, uuid, created_at, updated_at, subject, vcon_json, parties)
-       SELECT input.id, input.vcon, input.id, COALESCE(input.created_at, existing.created_at, now()), now(),
+      `INSERT INTO ${t} AS row (id, vcon, uuid, created_at, updated_at, subject, vcon_json, parties)
+       SELECT input.id, input.vcon, input.id,
+              COALESCE(input.created_at, (SELECT e.created_at FROM ${t} e WHERE e.id = input.id), now()), now(),
               input.subject, COALESCE(input.sanitised, input.vcon)::jsonb, input.parties
-       FROM input LEFT JOIN ${t} existing ON existing.id = input.id
-       -- Rows are locked in id order, so concurrent batches sharing uuids cannot deadlock.
-       ORDER BY input.id
+       FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::jsonb[])
+         AS input(id, vcon, created_at, subject, sanitised, parties)
        ON CONFLICT (id) DO UPDATE SET
          vcon = EXCLUDED.vcon, uuid = EXCLUDED.uuid, created_at = EXCLUDED.created_at,
          updated_at = now(), subject = EXCLUDED.subject, vcon_json = EXCLUDED.vcon_json,
          parties = EXCLUDED.parties`,
     ),
+    stage: stageStatements(t, `pg_temp.vcon_stage_${suffix}`),
     get: named("get", `SELECT ${BODY_SQL} AS body FROM ${t} WHERE id = $1`),
     exists: named("exists", `SELECT 1 AS found FROM ${t} WHERE id = $1`),
     delete: named("delete", `DELETE FROM ${t} WHERE id = $1`),
   };
 }
 
-/** The document: Python-made rows may hold only a version string in `vcon`, then it is `vcon_json`. */
-export const BODY_SQL = `CASE WHEN left(vcon, 1) = '{' THEN vcon ELSE vcon_json::text END`;
+/**
+ * The server's batch path, inside one transaction per chunk: COPY the chunk (sorted by id) into a
+ * temporary table dropped at commit, then one INSERT ... SELECT ... ON CONFLICT moves it into the
+ * table. A freshly filled temporary table is read back in the order it was written (no synchronized
+ * or parallel scans on temporary tables), so rows are locked in id order and concurrent batches
+ * sharing uuids cannot deadlock, without sorting wide rows on the server.
+ */
+function stageStatements(t: string, stage: string): Statements["stage"] {
+  return {
+    create: `CREATE TEMP TABLE ${stage.slice("pg_temp.".length)} (
+       id uuid NOT NULL, vcon text NOT NULL, created_at timestamptz, subject text, sanitised text, parties text
+     ) ON COMMIT DROP`,
+    copy: `COPY ${stage} (id, vcon, created_at, subject, sanitised, parties) FROM STDIN`,
+    merge: `INSERT INTO ${t} AS row (id, vcon, uuid, created_at, updated_at, subject, vcon_json, parties)
+       SELECT s.id, s.vcon, s.id,
+              COALESCE(s.created_at, (SELECT e.created_at FROM ${t} e WHERE e.id = s.id), now()), now(),
+              s.subject, COALESCE(s.sanitised, s.vcon)::jsonb, s.parties::jsonb
+       FROM ${stage} s
+       ON CONFLICT (id) DO UPDATE SET
+         vcon = EXCLUDED.vcon, uuid = EXCLUDED.uuid, created_at = EXCLUDED.created_at,
+         updated_at = now(), subject = EXCLUDED.subject, vcon_json = EXCLUDED.vcon_json,
+         parties = EXCLUDED.parties`,
+  };
+}
+
+/**
+ * The document: Python-made rows may hold only a version string in `vcon`, then it is `vcon_json`.
+ * `substr` reads a slice of a TOASTed value (`left` would decompress the whole document once more
+ * before it is sent).
+ */
+export const BODY_SQL = `CASE WHEN substr(vcon, 1, 1) = '{' THEN vcon ELSE vcon_json::text END`;
 /** created_at as ISO 8601 UTC with microseconds: what cursors carry, so no precision is lost. */
 export const CURSOR_TIME_SQL = `to_char(created_at::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
