@@ -53,6 +53,7 @@ export {
   defaultRegistry,
   defineAdapter,
   parseOptions,
+  parseOptionsSync,
   registerAdapter,
 } from "./registry.js";
 export { redactUrl, scrubSecrets } from "./secrets.js";

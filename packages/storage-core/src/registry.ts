@@ -153,7 +153,27 @@ export class AdapterRegistry {
 
 /** Validates options with the adapter's own schema; every problem names its field. */
 export async function parseOptions<T>(definition: AdapterDefinition<T>, options: unknown): Promise<T> {
-  const outcome = await definition.options["~standard"].validate(options);
+  return valueOrThrow(definition.name, await definition.options["~standard"].validate(options));
+}
+
+/**
+ * The same check for code that cannot await, such as an adapter's constructor. Zod, Valibot and
+ * ArkType validate synchronously; a schema that does not is a programming error, not bad input.
+ */
+export function parseOptionsSync<T>(
+  definition: Pick<AdapterDefinition<T>, "name" | "options">,
+  options: unknown,
+): T {
+  const outcome = definition.options["~standard"].validate(options);
+  if (outcome instanceof Promise) {
+    throw new TypeError(
+      `The options schema of adapter "${definition.name}" is asynchronous: use parseOptions`,
+    );
+  }
+  return valueOrThrow(definition.name, outcome);
+}
+
+function valueOrThrow<T>(adapterName: string, outcome: StandardSchemaV1.Result<T>): T {
   if (outcome.issues) {
     const issues: ValidationIssue[] = outcome.issues.map((issue) => ({
       path: ["options", ...(issue.path ?? []).map((p) => String(typeof p === "object" ? p.key : p))].join(
@@ -161,7 +181,7 @@ export async function parseOptions<T>(definition: AdapterDefinition<T>, options:
       ),
       message: issue.message,
     }));
-    throw new ValidationError(`Invalid options for adapter "${definition.name}"`, issues);
+    throw new ValidationError(`Invalid options for adapter "${adapterName}"`, issues);
   }
   return outcome.value;
 }

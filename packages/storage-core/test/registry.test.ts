@@ -1,6 +1,9 @@
+import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -8,10 +11,15 @@ import {
   createStorage,
   defineAdapter,
   isStorageError,
+  parseOptions,
+  parseOptionsSync,
   registerAdapter,
   type StorageError,
 } from "../src/index.js";
 import { ReferenceAdapter } from "./broken/reference-adapter.js";
+
+const run = promisify(execFile);
+const builtCore = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), "../dist/index.js")).href;
 
 const UUID = "0190f1c2-8a3b-7cde-9f01-23456789abcd";
 
@@ -131,16 +139,46 @@ describe("AdapterRegistry", () => {
   });
 
   it("says how to install a built-in that is missing", async () => {
-    const registry = new AdapterRegistry({ resolveFrom: root });
-    const error = await rejection(registry.create({ adapter: "redis" }));
-    expect(error.code).toBe("VALIDATION");
-    expect(error.message).toContain("@vcon/storage-redis");
+    // pnpm puts every workspace package on NODE_PATH for scripts it runs, so "missing" is only real
+    // in a plain Node process: run the built package there, resolving from the empty fixture root.
+    const script = `
+      const { AdapterRegistry } = await import(${JSON.stringify(builtCore)});
+      const registry = new AdapterRegistry({ resolveFrom: ${JSON.stringify(root)} });
+      await registry.create({ adapter: "redis" }).then(
+        () => console.log(JSON.stringify({ created: true })),
+        (e) => console.log(JSON.stringify({ code: e.code, message: e.message, issues: e.issues })),
+      );`;
+    const { NODE_PATH: _hoisted, ...env } = process.env;
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { env });
+    const outcome = JSON.parse(stdout);
+    expect(outcome.code).toBe("VALIDATION");
+    expect(outcome.message).toMatch(/^Adapter "redis" is not installed/);
+    expect(outcome.issues[0].message).toContain("pnpm add @vcon/storage-redis");
   });
 
   it("refuses a package that exports no adapter", async () => {
     const registry = new AdapterRegistry({ resolveFrom: root });
     const error = await rejection(registry.resolve("not-an-adapter"));
     expect(error.message).toContain("is not a vCon storage adapter");
+  });
+
+  it("parseOptionsSync checks options like parseOptions, for constructors", async () => {
+    const definition = { name: "reference", options: referenceDefinition.options };
+    expect(parseOptionsSync(definition, { label: "x" })).toStrictEqual({ label: "x" });
+    expect(() => parseOptionsSync(definition, { label: "x", size: -1 })).toThrow(
+      expect.objectContaining({
+        code: "VALIDATION",
+        message: expect.stringMatching(/^Invalid options for adapter "reference"/),
+        issues: [expect.objectContaining({ path: "options.size" })],
+      }),
+    );
+    const asyncSchema = z.object({ label: z.string().refine(async () => true) });
+    expect(() => parseOptionsSync({ name: "slow", options: asyncSchema }, { label: "x" })).toThrow(TypeError);
+    expect(
+      await parseOptions({ ...referenceDefinition, options: asyncSchema }, { label: "x" }),
+    ).toStrictEqual({
+      label: "x",
+    });
   });
 
   it("refuses bad configuration and bad registrations", async () => {

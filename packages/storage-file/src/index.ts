@@ -14,6 +14,7 @@ import {
   type NormalizedExportOptions,
   type NormalizedSearchQuery,
   type PreparedVcon,
+  parseOptionsSync,
   prepareVcon,
   type SearchPage,
   type StorageAdapter,
@@ -80,7 +81,7 @@ export class FileAdapter implements StorageAdapter {
   #ready: Promise<void> | null = null;
 
   constructor(options: FileOptions) {
-    const parsed = checkOptions(fileOptions, options, "file");
+    const parsed = parseOptionsSync({ name: "file", options: fileOptions }, options);
     this.directory = parsed.directory;
     this.shardDepth = parsed.shardDepth;
     this.fsync = parsed.fsync;
@@ -577,19 +578,6 @@ async function mapLimited<T, R>(
     results[index] = await body(item);
   });
   return results;
-}
-
-/** Options checked with the adapter's schema; a problem is VALIDATION naming the field (never its value). */
-function checkOptions<S extends z.ZodType>(schema: S, options: unknown, adapterName: string): z.output<S> {
-  const result = schema.safeParse(options);
-  if (result.success) return result.data;
-  throw new ValidationError(
-    `Invalid options for adapter "${adapterName}"`,
-    result.error.issues.map((issue) => ({
-      path: ["options", ...issue.path.map(String)].join("."),
-      message: issue.message,
-    })),
-  );
 }
 
 /** Registered as `file`: `createStorage({ adapter: "file", options: { directory } })`. */

@@ -1,3 +1,5 @@
+import { mkdir } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { inspect } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
 import {
@@ -9,6 +11,8 @@ import {
   type SearchPage,
   type StorageAdapter,
   silentLogger,
+  UnavailableError,
+  ValidationError,
   type VconDocument,
 } from "@vcon/storage-core";
 import pg from "pg";
@@ -399,7 +403,7 @@ async function openExecutor(options: ResolvedOptions): Promise<{
   }
   if (options.embedded) {
     const dataDir = options.embedded === true ? undefined : options.embedded.dataDir;
-    const db = await PGlite.create(dataDir ? { dataDir } : {});
+    const db = await openPglite(dataDir);
     await db.exec("SET TimeZone = 'UTC'");
     return {
       executor: pgliteExecutor(db, true),
@@ -419,6 +423,29 @@ async function openExecutor(options: ResolvedOptions): Promise<{
     target: describeTarget(target),
     secrets,
   };
+}
+
+/**
+ * PGlite creates its data folder but not the folders above it, so a fresh checkout's
+ * `./.data/pglite` would fail: create the parents first, and turn a path that cannot hold a
+ * database into a typed error instead of PGlite's bare filesystem exception.
+ */
+async function openPglite(dataDir: string | undefined): Promise<PGlite> {
+  if (dataDir === undefined) return PGlite.create();
+  const onDisk = !dataDir.includes("://");
+  try {
+    if (onDisk) await mkdir(dirname(resolve(dataDir)), { recursive: true });
+    return await PGlite.create({ dataDir });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const badPath = code === "ENOTDIR" || code === "EEXIST" || code === "EISDIR";
+    const message = `PGlite cannot open its data directory ${dataDir}`;
+    throw badPath
+      ? new ValidationError(message, [
+          { path: "options.embedded.dataDir", message: `not a usable folder (${code})` },
+        ])
+      : new UnavailableError(message, { cause: error });
+  }
 }
 
 /** Export needs a dedicated client for its cursor: keep the pool reachable beside the executor. */

@@ -1,5 +1,5 @@
 import { PGlite } from "@electric-sql/pglite";
-import { ValidationError } from "@vcon/storage-core";
+import { parseOptionsSync, ValidationError } from "@vcon/storage-core";
 import pg from "pg";
 import { z } from "zod";
 
@@ -156,13 +156,5 @@ function numberOr(value: string | undefined): number | undefined {
 
 /** Parses options, turning schema problems into a `VALIDATION` error that names each field. */
 export function parsePostgresOptions(input: unknown): ResolvedOptions {
-  const outcome = postgresOptions.safeParse(input ?? {});
-  if (outcome.success) return outcome.data;
-  throw new ValidationError(
-    'Invalid options for adapter "postgres"',
-    outcome.error.issues.map((issue) => ({
-      path: ["options", ...issue.path.map(String)].join("."),
-      message: issue.message,
-    })),
-  );
+  return parseOptionsSync({ name: "postgres", options: postgresOptions }, input ?? {});
 }

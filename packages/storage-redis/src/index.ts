@@ -8,9 +8,9 @@ import {
   type NormalizedSearchQuery,
   type PartyKeys,
   type PreparedVcon,
+  parseOptionsSync,
   type SearchPage,
   type StorageAdapter,
-  ValidationError,
   type VconDocument,
 } from "@vcon/storage-core";
 import { Redis } from "ioredis";
@@ -67,7 +67,7 @@ export class RedisAdapter implements StorageAdapter {
   #scriptLoaded = false;
 
   constructor(options: RedisOptions = {}) {
-    const parsed = checkOptions(redisOptions, options, "redis");
+    const parsed = parseOptionsSync({ name: "redis", options: redisOptions }, options);
     this.keyPrefix = parsed.keyPrefix;
     this.ttlSeconds = parsed.ttlSeconds;
     this.#connectTimeoutMs = parsed.connectTimeoutMs;
@@ -391,19 +391,6 @@ function secretsOfUrl(url: string): string[] {
 
 function secretsOf(password: string | undefined): string[] {
   return password ? [password] : [];
-}
-
-/** Options checked with the adapter's schema; a problem is VALIDATION naming the field (never its value). */
-function checkOptions<S extends z.ZodType>(schema: S, options: unknown, adapterName: string): z.output<S> {
-  const result = schema.safeParse(options);
-  if (result.success) return result.data;
-  throw new ValidationError(
-    `Invalid options for adapter "${adapterName}"`,
-    result.error.issues.map((issue) => ({
-      path: ["options", ...issue.path.map(String)].join("."),
-      message: issue.message,
-    })),
-  );
 }
 
 /** Registered as `redis`: `createStorage({ adapter: "redis", options: { url } })`. */

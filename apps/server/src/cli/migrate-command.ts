@@ -1,6 +1,5 @@
 import { parseOptions, ValidationError } from "@vcon/storage-core";
 import type { AppConfig } from "../config/schema.js";
-import { ensureDataDirs } from "../storage/data-dirs.js";
 import { appRegistry, renameFailure } from "../storage/storage-set.js";
 import { stderrLogger } from "./output.js";
 
@@ -21,7 +20,6 @@ export async function migrateStorages(
       { path: "storages", message: `configured: ${Object.keys(config.storages).join(", ")}` },
     ]);
   }
-  await ensureDataDirs(config);
   const registry = appRegistry();
   const lines: string[] = [];
   for (const name of chosen) {

@@ -14,7 +14,6 @@ import {
 } from "@vcon/storage-core";
 import { APP_DIR } from "../app-dir.js";
 import type { AppConfig } from "../config/schema.js";
-import { ensureDataDirs } from "./data-dirs.js";
 import { scrubbingLogger } from "./logger.js";
 import { failedOutcome, StorageFailure, type StorageOutcome } from "./outcome.js";
 
@@ -89,7 +88,6 @@ export class StorageSet {
     const secrets = options.secrets ?? [];
     const logger = scrubbingLogger(options.logger ?? silentLogger, secrets);
     const opened: ConfiguredStorage[] = [];
-    await ensureDataDirs(config);
     try {
       for (const [name, entry] of Object.entries(config.storages)) {
         const storage = await registry
