@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { configDir, runCli, serve } from "./cli-helpers.js";
@@ -71,7 +71,6 @@ describe("CLI basics", () => {
     const { dir, file } = configDir(memoryConfig);
     const folder = join(dir, "in");
     const good = [makeVcon(), makeVcon(), makeVcon()];
-    const { mkdirSync } = await import("node:fs");
     mkdirSync(join(folder, "nested"), { recursive: true });
     writeFileSync(join(folder, "a.vcon"), JSON.stringify(good[0]));
     writeFileSync(join(folder, "nested", "b.json"), JSON.stringify(good[1]));
@@ -99,24 +98,29 @@ describe("CLI basics", () => {
     expect(badBatch.stderr).toContain("expected a positive integer");
   });
 
-  it("imports the IETF sample vCons, refusing the ones without a uuid by name", async () => {
-    const { file } = configDir(memoryConfig);
-    const samples = join(
-      import.meta.dirname,
-      "..",
-      "..",
-      "..",
-      "..",
-      "shared",
-      "vcon-samples",
-      "ietf-vcon-core",
-    );
-    const result = await runCli(["--config", file, "import", samples]);
-    expect(result.stderr).toMatch(/imported 15, failed 3, /);
-    for (const refused of ["ab.vcon", "simple-vcon.vcon", "vcon_json_schema.json"]) {
-      expect(result.stderr).toContain(`failed ${join(samples, refused)}: $.uuid: a uuid is required`);
-    }
-  });
+  // The draft's samples live beside the repository (../shared/vcon-samples), not in it; folders
+  // without a uuid are refused the same way by the fixture-based import test above.
+  const samples = join(
+    import.meta.dirname,
+    "..",
+    "..",
+    "..",
+    "..",
+    "shared",
+    "vcon-samples",
+    "ietf-vcon-core",
+  );
+  it.skipIf(!existsSync(samples))(
+    "imports the IETF sample vCons, refusing the ones without a uuid by name",
+    async () => {
+      const { file } = configDir(memoryConfig);
+      const result = await runCli(["--config", file, "import", samples]);
+      expect(result.stderr).toMatch(/imported 15, failed 3, /);
+      for (const refused of ["ab.vcon", "simple-vcon.vcon", "vcon_json_schema.json"]) {
+        expect(result.stderr).toContain(`failed ${join(samples, refused)}: $.uuid: a uuid is required`);
+      }
+    },
+  );
 
   it("streams a large JSON lines import, printing a progress line every 1000 vCons without a terminal", async () => {
     const { file } = configDir(memoryConfig);

@@ -1,9 +1,9 @@
 import { mkdir } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
 import { inspect } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
 import {
   encodeCursor,
+  isStorageError,
   type Logger,
   type NormalizedExportOptions,
   type NormalizedSearchQuery,
@@ -17,6 +17,7 @@ import {
 } from "@vcon/storage-core";
 import pg from "pg";
 import { type CopyRow, copyChunks } from "./copy-text.js";
+import { lockDataDir } from "./data-dir-lock.js";
 import { toStorageError } from "./errors.js";
 import { type Executor, pgliteExecutor, poolExecutor } from "./executor.js";
 import { type TableName, tableName } from "./identifiers.js";
@@ -403,10 +404,10 @@ async function openExecutor(options: ResolvedOptions): Promise<{
   }
   if (options.embedded) {
     const dataDir = options.embedded === true ? undefined : options.embedded.dataDir;
-    const db = await openPglite(dataDir);
+    const { db, release } = await openPglite(dataDir);
     await db.exec("SET TimeZone = 'UTC'");
     return {
-      executor: pgliteExecutor(db, true),
+      executor: releasingOnClose(pgliteExecutor(db, true), release),
       mode: "embedded",
       target: dataDir ? `PGlite at ${dataDir}` : "PGlite in memory",
       secrets: [],
@@ -427,25 +428,43 @@ async function openExecutor(options: ResolvedOptions): Promise<{
 
 /**
  * PGlite creates its data folder but not the folders above it, so a fresh checkout's
- * `./.data/pglite` would fail: create the parents first, and turn a path that cannot hold a
- * database into a typed error instead of PGlite's bare filesystem exception.
+ * `./.data/pglite` would fail: create them first, claim the folder for this process, and turn a
+ * path that cannot hold a database into a typed error instead of PGlite's bare filesystem exception.
  */
-async function openPglite(dataDir: string | undefined): Promise<PGlite> {
-  if (dataDir === undefined) return PGlite.create();
-  const onDisk = !dataDir.includes("://");
+async function openPglite(dataDir: string | undefined): Promise<{ db: PGlite; release(): Promise<void> }> {
+  const nothingToRelease = async () => {};
+  if (dataDir === undefined) return { db: await PGlite.create(), release: nothingToRelease };
+  if (dataDir.includes("://")) return { db: await PGlite.create({ dataDir }), release: nothingToRelease };
+  let release = nothingToRelease;
   try {
-    if (onDisk) await mkdir(dirname(resolve(dataDir)), { recursive: true });
-    return await PGlite.create({ dataDir });
+    await mkdir(dataDir, { recursive: true });
+    release = await lockDataDir(dataDir);
+    return { db: await PGlite.create({ dataDir }), release };
   } catch (error) {
+    await release();
+    if (isStorageError(error)) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    const badPath = code === "ENOTDIR" || code === "EEXIST" || code === "EISDIR";
     const message = `PGlite cannot open its data directory ${dataDir}`;
-    throw badPath
+    throw code === "ENOTDIR" || code === "EEXIST"
       ? new ValidationError(message, [
           { path: "options.embedded.dataDir", message: `not a usable folder (${code})` },
         ])
       : new UnavailableError(message, { cause: error });
   }
+}
+
+/** Runs `release` once the executor has closed. */
+function releasingOnClose(executor: Executor, release: () => Promise<void>): Executor {
+  const close = executor.close.bind(executor);
+  return Object.assign(executor, {
+    async close() {
+      try {
+        await close();
+      } finally {
+        await release();
+      }
+    },
+  });
 }
 
 /** Export needs a dedicated client for its cursor: keep the pool reachable beside the executor. */

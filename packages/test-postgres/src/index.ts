@@ -6,6 +6,7 @@ export {
   type EmbeddedPostgresOptions,
   type EmbeddedServer,
   freePort,
+  loadEmbeddedPostgres,
   startEmbeddedPostgres,
 } from "./embedded.js";
 
