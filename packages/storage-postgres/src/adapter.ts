@@ -16,7 +16,7 @@ import {
   type VconDocument,
 } from "@vcon/storage-core";
 import pg from "pg";
-import { type CopyRow, copyChunks } from "./copy-text.js";
+import { copyChunks } from "./copy-text.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { toStorageError } from "./errors.js";
 import { type Executor, pgliteExecutor, poolExecutor } from "./executor.js";
@@ -117,15 +117,7 @@ export class PostgresAdapter implements StorageAdapter {
 
   save(vcon: PreparedVcon): Promise<void> {
     const { name, text } = this.#sql.save;
-    const values = [
-      vcon.uuid,
-      vcon.json,
-      vcon.createdAt,
-      textColumnSafe(vcon.subject),
-      jsonbSafeCopy(vcon.json),
-      signedParties(vcon),
-    ];
-    return this.#executor.query(text, values, name).then(nothing, this.#rethrow);
+    return this.#executor.query(text, rowValues(vcon), name).then(nothing, this.#rethrow);
   }
 
   /**
@@ -149,7 +141,7 @@ export class PostgresAdapter implements StorageAdapter {
               refused = (error as { code?: unknown }).code === INSUFFICIENT_PRIVILEGE;
               throw error;
             }
-            await copyIn!(copy, copyChunks(sorted.map(stageRow)));
+            await copyIn!(copy, copyChunks(sorted.map(rowValues)));
             await query(merge);
           }),
         );
@@ -163,24 +155,15 @@ export class PostgresAdapter implements StorageAdapter {
         );
       }
     }
-    const ids: string[] = [];
-    const texts: string[] = [];
-    const createdAts: (string | null)[] = [];
-    const subjects: (string | null)[] = [];
-    const sanitised: (string | null)[] = [];
-    const parties: (string | null)[] = [];
+    // Parameter arrays, one per column: ids, texts, created_ats, subjects, sanitised copies, parties.
+    const columns: (string | null)[][] = [[], [], [], [], [], []];
     for (const vcon of sorted) {
-      ids.push(vcon.uuid);
-      texts.push(vcon.json);
-      createdAts.push(vcon.createdAt);
-      subjects.push(textColumnSafe(vcon.subject));
-      sanitised.push(jsonbSafeCopy(vcon.json));
-      parties.push(signedParties(vcon));
+      rowValues(vcon).forEach((value, column) => {
+        columns[column]!.push(value);
+      });
     }
     const { name, text } = this.#sql.saveMany;
-    await this.#guard(() =>
-      this.#executor.query(text, [ids, texts, createdAts, subjects, sanitised, parties], name),
-    );
+    await this.#guard(() => this.#executor.query(text, columns, name));
   }
 
   get(uuid: string): Promise<VconDocument | null> {
@@ -353,8 +336,11 @@ function byUuid(a: PreparedVcon, b: PreparedVcon): number {
   return a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0;
 }
 
-/** The staging table's columns: id, vcon, created_at, subject, sanitised, parties. */
-function stageRow(vcon: PreparedVcon): CopyRow {
+/**
+ * One vCon as the database takes it, in the order of the save statement's parameters, the staging
+ * table's columns and the batch statement's arrays: id, vcon, created_at, subject, sanitised, parties.
+ */
+function rowValues(vcon: PreparedVcon): (string | null)[] {
   return [
     vcon.uuid,
     vcon.json,
