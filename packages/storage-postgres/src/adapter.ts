@@ -420,11 +420,13 @@ async function openExecutor(options: ResolvedOptions): Promise<{
 async function openPglite(dataDir: string | undefined): Promise<{ db: PGlite; release(): Promise<void> }> {
   const nothingToRelease = async () => {};
   if (dataDir === undefined) return { db: await PGlite.create(), release: nothingToRelease };
-  if (dataDir.includes("://")) return { db: await PGlite.create({ dataDir }), release: nothingToRelease };
+  // PGlite reads `file://path` as a folder too; other schemes (`memory://`, `idb://`) are not on disk.
+  const folder = dataDir.startsWith("file://") ? dataDir.slice("file://".length) : dataDir;
+  if (folder.includes("://")) return { db: await PGlite.create({ dataDir }), release: nothingToRelease };
   let release = nothingToRelease;
   try {
-    await mkdir(dataDir, { recursive: true });
-    release = await lockDataDir(dataDir);
+    await mkdir(folder, { recursive: true });
+    release = await lockDataDir(folder);
     return { db: await PGlite.create({ dataDir }), release };
   } catch (error) {
     await release();

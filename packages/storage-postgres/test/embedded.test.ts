@@ -76,6 +76,14 @@ describe("embedded PGlite with a data directory", () => {
       await storage.close();
     });
 
+    it("a file:// data directory is a folder too, and locked the same way", async () => {
+      const dataDir = join(root, "by-url", "pglite");
+      const first = await openAt(`file://${dataDir}`);
+      expect(existsSync(lockOf(dataDir))).toBe(true);
+      expect(await rejectionOf(openAt(dataDir))).toMatchObject({ code: "UNAVAILABLE" });
+      await first.close();
+    });
+
     it("a lock naming this pid that this process does not hold (a restarted container) is taken over", async () => {
       const dataDir = join(root, "restarted");
       mkdirSync(dataDir, { recursive: true });
