@@ -5,7 +5,7 @@ import { UnavailableError } from "@vcon/storage-core";
 /** The file in a PGlite data directory that names the process using it. */
 export const LOCK_FILE = "vcon-storage.lock";
 
-/** Lock files this process holds: a lock naming our pid but absent here is from an earlier process. */
+/** Lock files this process holds or is claiming: a lock naming our pid but absent here is from an earlier process. */
 const heldHere = new Set<string>();
 
 /**
@@ -17,30 +17,39 @@ const heldHere = new Set<string>();
  */
 export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   const path = resolve(dataDir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await writeFile(path, `${process.pid}\n`, { flag: "wx" });
-      heldHere.add(path);
-      return async () => {
-        if (heldHere.delete(path)) await unlink(path).catch(() => {});
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  if (heldHere.has(path)) throw inUse(dataDir, "this process");
+  // Claimed before the first await, so two opens racing in this process cannot both get it.
+  heldHere.add(path);
+  try {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await writeFile(path, `${process.pid}\n`, { flag: "wx" });
+        return async () => {
+          if (heldHere.delete(path)) await unlink(path).catch(() => {});
+        };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      }
+      const owner = await ownerOf(path);
+      // Our own pid here is an earlier process's (nothing in this one holds the folder).
+      if (owner === undefined ? await isFresh(path) : owner !== process.pid && isRunning(owner)) {
+        throw inUse(dataDir, owner ? `process ${owner}` : "another process");
+      }
+      await unlink(path).catch(() => {}); // left by a process that is gone
     }
-    const owner = await ownerOf(path);
-    const ours = owner === process.pid;
-    const inUse = owner === undefined ? await isFresh(path) : ours ? heldHere.has(path) : isRunning(owner);
-    if (inUse) {
-      const who = ours ? "this process" : owner ? `process ${owner}` : "another process";
-      throw new UnavailableError(
-        `PGlite data directory ${dataDir} is in use by ${who}: PGlite serves one process at a time; ` +
-          "close the other storage, or share the data through a PostgreSQL server",
-      );
-    }
-    await unlink(path).catch(() => {}); // left by a process that is gone
+    throw new UnavailableError(
+      `PGlite data directory ${dataDir} was claimed by another process at the same time`,
+    );
+  } catch (error) {
+    heldHere.delete(path);
+    throw error;
   }
-  throw new UnavailableError(
-    `PGlite data directory ${dataDir} was claimed by another process at the same time`,
+}
+
+function inUse(dataDir: string, holder: string): UnavailableError {
+  return new UnavailableError(
+    `PGlite data directory ${dataDir} is in use by ${holder}: PGlite serves one process at a time; ` +
+      "close the other storage, or share the data through a PostgreSQL server",
   );
 }
 

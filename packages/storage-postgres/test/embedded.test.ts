@@ -59,6 +59,17 @@ describe("embedded PGlite with a data directory", () => {
       await again.close();
     });
 
+    it("two storages opened at once on one folder: exactly one gets it", async () => {
+      const dataDir = join(root, "raced");
+      const outcomes = await Promise.allSettled([openAt(dataDir), openAt(dataDir)]);
+      const opened = outcomes.filter((o) => o.status === "fulfilled");
+      expect(opened).toHaveLength(1);
+      expect(outcomes.find((o) => o.status === "rejected")).toMatchObject({
+        reason: { code: "UNAVAILABLE" },
+      });
+      await (opened[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof openAt>>>).value.close();
+    });
+
     it("a folder held by another running process is refused, and taken over once that process is gone", async () => {
       const dataDir = join(root, "held");
       mkdirSync(dataDir, { recursive: true });
