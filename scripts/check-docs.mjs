@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Docs are code: every example in a README is a file that a test type-checks or runs, and the README
-// shows it as it is. Two forms are checked:
+// shows it as it is. Three forms are checked:
 //   - the root README: a fenced block right after `<!-- include: path -->` equals that file;
 //   - a package README: every ```ts block names its file on its first line (`// test/readme/x.ts`,
-//     relative to the package) and equals it.
+//     relative to the package) and equals it;
+//   - docs/writing-an-adapter.md: every block naming a file of examples/sample-adapter (`file=` after
+//     the fence, or a `// src/...` / `// test/...` first line) equals it, and the sample's main files
+//     are all shown (scripts/test-packed.mjs then installs and runs that sample from the tarballs).
 // Exits non-zero naming every block that drifted.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -40,8 +43,22 @@ for (const readme of packageReadmes) {
   }
 }
 
+const GUIDE = "docs/writing-an-adapter.md";
+const SAMPLE = "examples/sample-adapter";
+const GUIDE_SHOWS = ["package.json", "tsconfig.json", "src/index.ts", "test/conformance.test.ts"];
+const shown = new Set();
+for (const [, meta, body] of readFileSync(GUIDE, "utf8").matchAll(/^```\w+([^\n]*)\n([\s\S]*?)^```$/gm)) {
+  const file = /\bfile=(\S+)/.exec(meta)?.[1] ?? /^\/\/ ((?:src|test)\/\S+\.ts)\n/.exec(body)?.[1];
+  if (!file) continue;
+  shown.add(file);
+  compare(GUIDE, join(SAMPLE, file), body);
+}
+for (const file of GUIDE_SHOWS) {
+  if (!shown.has(file)) problems.push(`${GUIDE}: does not show ${SAMPLE}/${file}`);
+}
+
 if (problems.length > 0) {
-  console.error(`README examples out of step with their files:\n  ${problems.join("\n  ")}`);
+  console.error(`Doc examples out of step with their files:\n  ${problems.join("\n  ")}`);
   process.exit(1);
 }
-console.log(`docs: ${checked} README examples match their files`);
+console.log(`docs: ${checked} examples match their files`);
