@@ -258,12 +258,12 @@ export class PostgresAdapter implements StorageAdapter {
     // every document of the previous one, so memory is bounded by one slice per export, not by the
     // export's size or the consumer's speed.
     const fetchSize = Math.min(options.batchSize, EXPORT_FETCH_ROWS);
-    const fetch = `FETCH ${fetchSize} FROM vcon_export`;
+    const fetchSql = `FETCH ${fetchSize} FROM vcon_export`;
     try {
       await this.#guard(() => client.query("BEGIN READ ONLY"));
       await this.#guard(() => client.query(`DECLARE vcon_export NO SCROLL CURSOR FOR ${text}`, values));
       while (!options.signal.aborted) {
-        const { rows } = await this.#guard(() => client.query<{ body: string }>(fetch));
+        const { rows } = await this.#guard(() => client.query<{ body: string }>(fetchSql));
         for (let i = 0; i < rows.length; i++) {
           const body = rows[i]!.body;
           // Drop the row's text once parsed: only the documents not yet consumed stay reachable.

@@ -11,6 +11,11 @@ import { sampleVcon } from "./helpers.js";
 const registry = new AdapterRegistry().register(adapter);
 const openAt = (dataDir: string) =>
   registry.create({ adapter: "postgres", options: { embedded: { dataDir } } });
+const rejectionOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => expect.fail("expected a rejection"),
+    (e: unknown) => e,
+  );
 const root = mkdtempSync(join(tmpdir(), "vcon-pglite-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -30,21 +35,13 @@ describe("embedded PGlite with a data directory", () => {
   it("a data directory below a file is VALIDATION naming the option", async () => {
     const file = join(root, "plain-file");
     writeFileSync(file, "not a folder");
-    const error = await openAt(join(file, "pglite")).then(
-      () => expect.fail("expected a rejection"),
-      (e: unknown) => e,
-    );
+    const error = await rejectionOf(openAt(join(file, "pglite")));
     expect(isStorageError(error) && error.code).toBe("VALIDATION");
     expect(error).toMatchObject({ issues: [{ path: "options.embedded.dataDir" }] });
   });
 
   describe("one process at a time", () => {
     const lockOf = (dataDir: string) => join(dataDir, "vcon-storage.lock");
-    const rejectionOf = (promise: Promise<unknown>) =>
-      promise.then(
-        () => expect.fail("expected a rejection"),
-        (e: unknown) => e,
-      );
 
     it("a second storage on an open folder is UNAVAILABLE; after close the folder opens again", async () => {
       const dataDir = join(root, "shared");
