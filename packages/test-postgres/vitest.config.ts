@@ -1,7 +1,3 @@
-import { defineConfig } from "vitest/config";
+import { packageTestConfig } from "../../vitest.shared.js";
 
-export default defineConfig({
-  resolve: { conditions: ["@vcon/source"] },
-  ssr: { resolve: { conditions: ["@vcon/source"] } },
-  test: { include: ["test/**/*.test.ts"], testTimeout: 60_000 },
-});
+export default packageTestConfig();
