@@ -1,8 +1,19 @@
 import type { PreparedVcon } from "./document.js";
 import type { VconDocument } from "./types.js";
 
-/** The optional capabilities. `save`, `get` and `close` are always there. */
-export const CAPABILITIES = ["delete", "exists", "saveMany", "search", "export"] as const;
+/**
+ * The optional capabilities. `save`, `get` and `close` are always there. Most name a method; the
+ * search features (`searchText`, `searchTags`) say which filters the adapter's `search` understands.
+ */
+export const CAPABILITIES = [
+  "delete",
+  "exists",
+  "saveMany",
+  "search",
+  "export",
+  "searchText",
+  "searchTags",
+] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 /** What an adapter declares it can do. A capability left out is `false`. */
@@ -25,6 +36,16 @@ export interface SearchQuery {
   name?: string;
   /** Case-insensitive substring of the `subject`. */
   subject?: string;
+  /**
+   * Case-insensitive substring of the vCon's searchable text (subject, party names, text dialogs,
+   * analysis bodies: `vconSearchText`). At least 3 characters. Needs the `searchText` capability.
+   */
+  text?: string;
+  /**
+   * A tag (`key:value`, or a bare `key` matching any value) of the vCon's tags attachment; several
+   * tags must all be present. Needs the `searchTags` capability.
+   */
+  tag?: string | readonly string[];
   /** created_at at or after this time (inclusive). */
   since?: Date | string;
   /** created_at before this time (exclusive). */
@@ -44,6 +65,10 @@ export interface NormalizedSearchQuery {
   name?: string;
   /** Already lower case. */
   subject?: string;
+  /** Already lower case; only sent to adapters that declare `searchText`. */
+  text?: string;
+  /** Distinct tag filters, all of which must match; only sent to adapters that declare `searchTags`. */
+  tags?: string[];
   since?: Date;
   until?: Date;
   limit: number;

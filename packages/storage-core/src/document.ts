@@ -277,6 +277,15 @@ function missingUuidMessage(document: Record<string, unknown>, form: VconForm): 
     : `not a valid uuid: ${JSON.stringify(value)}`;
 }
 
+/**
+ * The readable content of a vCon in any form: the document itself when unsigned, the JWS payload when
+ * signed, null when encrypted (or when a payload does not decode to an object). For indexing only.
+ */
+export function vconContent(document: Record<string, unknown>): Record<string, unknown> | null {
+  const form = vconForm(document);
+  return form === "signed" ? decodeJwsPayload(document) : form === "unsigned" ? document : null;
+}
+
 /** A signed vCon's payload is base64url JSON: read it for indexing (this is not verification). */
 function decodeJwsPayload(document: Record<string, unknown>): Record<string, unknown> | null {
   try {

@@ -11,7 +11,14 @@ export type {
 } from "./adapter.js";
 export { CAPABILITIES } from "./adapter.js";
 export type { DocumentLimits, PartyKeys, PreparedVcon, VconInput } from "./document.js";
-export { checkJsonValue, DEFAULT_LIMITS, prepareVcon, vconForm, vconUuidOf } from "./document.js";
+export {
+  checkJsonValue,
+  DEFAULT_LIMITS,
+  prepareVcon,
+  vconContent,
+  vconForm,
+  vconUuidOf,
+} from "./document.js";
 export type { ErrorCode, StorageErrorOptions, ValidationIssue } from "./errors.js";
 export {
   ClosedError,
@@ -57,6 +64,16 @@ export {
   registerAdapter,
 } from "./registry.js";
 export { redactUrl, scrubSecrets } from "./secrets.js";
+export {
+  MIN_TEXT_FILTER_LENGTH,
+  matchesTags,
+  matchesText,
+  searchTextOf,
+  tagsOf,
+  tagTerms,
+  vconSearchText,
+  vconTags,
+} from "./search-text.js";
 export type {
   ChunkRange,
   SaveManyOptions,

@@ -7,17 +7,30 @@ import type {
 } from "./adapter.js";
 import type { PartyKeys } from "./document.js";
 import { ValidationError, type ValidationIssue } from "./errors.js";
+import { MIN_TEXT_FILTER_LENGTH, matchesTags, matchesText } from "./search-text.js";
 import { normalizeUuid } from "./uuid.js";
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_EXPORT_BATCH = 500;
 const MAX_FILTER_LENGTH = 1024;
+const MAX_TAG_FILTERS = 20;
 
 /** Checks a caller's query and puts it in the form adapters receive. Throws `VALIDATION`. */
 export function normalizeSearchQuery(query: SearchQuery = {}): NormalizedSearchQuery {
   const issues: ValidationIssue[] = [];
-  const known = new Set(["tel", "mailto", "name", "subject", "since", "until", "limit", "cursor"]);
+  const known = new Set([
+    "tel",
+    "mailto",
+    "name",
+    "subject",
+    "text",
+    "tag",
+    "since",
+    "until",
+    "limit",
+    "cursor",
+  ]);
   for (const key of Object.keys(query)) {
     if (!known.has(key)) issues.push({ path: `query.${key}`, message: "unknown filter" });
   }
@@ -30,6 +43,17 @@ export function normalizeSearchQuery(query: SearchQuery = {}): NormalizedSearchQ
   if (name !== undefined) normalized.name = name.toLowerCase();
   const subject = filterText(query.subject, "subject", issues);
   if (subject !== undefined) normalized.subject = subject.toLowerCase();
+  const text = filterText(query.text, "text", issues);
+  if (text !== undefined) {
+    if (text.length < MIN_TEXT_FILTER_LENGTH) {
+      issues.push({
+        path: "query.text",
+        message: `expected at least ${MIN_TEXT_FILTER_LENGTH} characters (shorter text matches almost everything)`,
+      });
+    } else normalized.text = text.toLowerCase();
+  }
+  const tags = tagFilters(query.tag, issues);
+  if (tags !== undefined) normalized.tags = tags;
   Object.assign(normalized, timeRange(query, "query", issues));
   if (query.limit !== undefined) {
     if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_PAGE_SIZE) {
@@ -89,6 +113,10 @@ export interface IndexedRecord {
   createdAtMs: number;
   subject: string | null;
   parties: readonly PartyKeys[];
+  /** `vconSearchText` of the document; needed only to answer `text` filters. */
+  text?: readonly string[];
+  /** `vconTags` of the document; needed only to answer `tag` filters. */
+  tags?: readonly string[];
 }
 
 /** (created_at, uuid) order: the order of every page and every export. */
@@ -104,7 +132,10 @@ export function cursorOf(record: IndexedRecord): string {
 export function matchesQuery(
   record: IndexedRecord,
   query: Partial<
-    Pick<NormalizedSearchQuery, "tel" | "mailto" | "name" | "subject" | "since" | "until" | "after">
+    Pick<
+      NormalizedSearchQuery,
+      "tel" | "mailto" | "name" | "subject" | "text" | "tags" | "since" | "until" | "after"
+    >
   >,
 ): boolean {
   if (query.since && record.createdAtMs < query.since.getTime()) return false;
@@ -121,6 +152,8 @@ export function matchesQuery(
   if (tel !== undefined && !record.parties.some((p) => p.tel === tel)) return false;
   if (mailto !== undefined && !record.parties.some((p) => p.mailto?.toLowerCase() === mailto)) return false;
   if (name !== undefined && !record.parties.some((p) => p.name?.toLowerCase().includes(name))) return false;
+  if (query.text !== undefined && !matchesText(record.text ?? [], query.text)) return false;
+  if (query.tags !== undefined && !matchesTags(record.tags ?? [], query.tags)) return false;
   return true;
 }
 
@@ -134,6 +167,24 @@ function filterText(value: unknown, field: string, issues: ValidationIssue[]): s
     return undefined;
   }
   return value;
+}
+
+function tagFilters(value: unknown, issues: ValidationIssue[]): string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = typeof value === "string" ? [value] : value;
+  const valid =
+    Array.isArray(list) &&
+    list.length > 0 &&
+    list.length <= MAX_TAG_FILTERS &&
+    list.every((tag) => typeof tag === "string" && tag.length > 0 && tag.length <= MAX_FILTER_LENGTH);
+  if (!valid) {
+    issues.push({
+      path: "query.tag",
+      message: `expected a non-empty string, or 1 to ${MAX_TAG_FILTERS} of them, each at most ${MAX_FILTER_LENGTH} characters`,
+    });
+    return undefined;
+  }
+  return [...new Set(list as string[])];
 }
 
 function timeRange(

@@ -192,7 +192,10 @@ class ManagedStorage implements VconStorage {
   search(query: SearchQuery = {}): Promise<SearchPage> {
     return this.#run("search", undefined, async () => {
       const driver = this.#require("search");
-      const page = await driver.search!(normalizeSearchQuery(query));
+      const normalized = normalizeSearchQuery(query);
+      if (normalized.text !== undefined) this.#require("searchText");
+      if (normalized.tags !== undefined) this.#require("searchTags");
+      const page = await driver.search!(normalized);
       return { result: page, count: page.items.length };
     });
   }
@@ -385,12 +388,24 @@ export function isNetworkError(error: unknown): boolean {
   return typeof code === "string" && NETWORK_CODES.has(code);
 }
 
+/** The method each capability stands for: search features are filters of `search`. */
+const CAPABILITY_METHOD: Readonly<Record<Capability, Capability & keyof StorageAdapter>> = {
+  delete: "delete",
+  exists: "exists",
+  saveMany: "saveMany",
+  search: "search",
+  export: "export",
+  searchText: "search",
+  searchTags: "search",
+};
+
 function readManifest(driver: StorageAdapter): Record<Capability, boolean> {
   const manifest = {} as Record<Capability, boolean>;
   for (const capability of CAPABILITIES) {
     const declared = driver.capabilities?.[capability] === true;
-    if (declared && typeof driver[capability] !== "function") {
-      throw new InternalError(`Adapter "${driver.name}" declares ${capability} but does not implement it.`);
+    const method = CAPABILITY_METHOD[capability];
+    if (declared && (typeof driver[method] !== "function" || driver.capabilities?.[method] !== true)) {
+      throw new InternalError(`Adapter "${driver.name}" declares ${capability} but does not implement ${method}.`);
     }
     manifest[capability] = declared;
   }

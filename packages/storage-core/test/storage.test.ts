@@ -182,6 +182,8 @@ describe("capabilities", () => {
       saveMany: false,
       search: false,
       export: false,
+      searchText: false,
+      searchTags: false,
     });
     for (const call of [
       () => storage.delete(uuid(1)),
