@@ -12,7 +12,9 @@ export {
 } from "./config/schema.js";
 export type { BuildServerOptions, VconServer } from "./http/server.js";
 export { buildServer } from "./http/server.js";
-export type { StorageOutcome } from "./storage/outcome.js";
-export { StorageFailure } from "./storage/outcome.js";
-export type { DeleteReport, ReadHit, StorageHealth, WriteReport } from "./storage/storage-set.js";
-export { appRegistry, StorageSet } from "./storage/storage-set.js";
+export { renameFailure } from "./storages/failure.js";
+export type { StorageOutcome } from "./storages/outcome.js";
+export { StorageFailure } from "./storages/outcome.js";
+export { appRegistry } from "./storages/registry.js";
+export type { DeleteReport, ReadHit, StorageHealth, WriteReport } from "./storages/storage-set.js";
+export { StorageSet } from "./storages/storage-set.js";

@@ -1,5 +1,5 @@
 import { type LoadedConfig, loadConfig } from "../config/load.js";
-import { StorageSet } from "../storage/storage-set.js";
+import { StorageSet } from "../storages/storage-set.js";
 import { stderrLogger } from "./output.js";
 
 export interface GlobalOptions {

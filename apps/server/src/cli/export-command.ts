@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import type { Writable } from "node:stream";
-import type { StorageSet } from "../storage/storage-set.js";
+import type { StorageSet } from "../storages/storage-set.js";
 import { Progress } from "./progress.js";
 
 export interface ExportCommandOptions {

@@ -1,6 +1,6 @@
 import { prepareVcon } from "@vcon/storage-core";
-import { StorageFailure } from "../storage/outcome.js";
-import type { StorageSet } from "../storage/storage-set.js";
+import { StorageFailure } from "../storages/outcome.js";
+import type { StorageSet } from "../storages/storage-set.js";
 import { outcomeText } from "./output.js";
 import { Progress } from "./progress.js";
 import { readSource, type SourceItem } from "./sources.js";

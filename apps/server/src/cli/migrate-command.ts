@@ -1,6 +1,7 @@
 import { parseOptions, ValidationError } from "@vcon/storage-core";
 import type { AppConfig } from "../config/schema.js";
-import { appRegistry, renameFailure } from "../storage/storage-set.js";
+import { renameFailure } from "../storages/failure.js";
+import { appRegistry } from "../storages/registry.js";
 import { stderrLogger } from "./output.js";
 
 /**

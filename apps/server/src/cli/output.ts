@@ -1,5 +1,5 @@
 import type { Logger, ValidationIssue } from "@vcon/storage-core";
-import type { StorageOutcome } from "../storage/outcome.js";
+import type { StorageOutcome } from "../storages/outcome.js";
 
 /** Storage warnings and errors on stderr, one line each; debug and info stay quiet in the CLI. */
 export const stderrLogger: Logger = {

@@ -4,7 +4,7 @@ import { prepareVcon } from "@vcon/storage-core";
 import { Command, InvalidArgumentError } from "commander";
 import { loadConfig } from "../config/load.js";
 import { printConfig } from "../config/print.js";
-import { checkStorages } from "../storage/check.js";
+import { checkStorages } from "../storages/check.js";
 import { type GlobalOptions, withStorages } from "./context.js";
 import { type ExportCommandOptions, exportVcons } from "./export-command.js";
 import { importVcons } from "./import-command.js";

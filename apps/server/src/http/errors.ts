@@ -1,6 +1,6 @@
 import { type ErrorCode, isStorageError, scrubSecrets, type ValidationIssue } from "@vcon/storage-core";
 import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
-import { StorageFailure, type StorageOutcome } from "../storage/outcome.js";
+import { StorageFailure, type StorageOutcome } from "../storages/outcome.js";
 
 /** Seconds a client should wait before retrying after an outage. */
 export const RETRY_AFTER_SECONDS = 5;

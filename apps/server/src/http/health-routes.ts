@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { StorageSet } from "../storage/storage-set.js";
+import type { StorageSet } from "../storages/storage-set.js";
 import { healthResponse } from "./schemas.js";
 
 export async function healthRoutes(

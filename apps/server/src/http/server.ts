@@ -3,7 +3,7 @@ import type { AdapterRegistry } from "@vcon/storage-core";
 import Fastify, { type FastifyInstance } from "fastify";
 import { configFrom, type LoadedConfig } from "../config/load.js";
 import type { AppConfigInput } from "../config/schema.js";
-import { StorageSet } from "../storage/storage-set.js";
+import { StorageSet } from "../storages/storage-set.js";
 import { installErrorHandlers } from "./errors.js";
 import { healthRoutes } from "./health-routes.js";
 import { vconRoutes } from "./vcon-routes.js";

@@ -7,7 +7,7 @@ import {
   type ValidationIssue,
 } from "@vcon/storage-core";
 import type { FastifyInstance } from "fastify";
-import type { StorageSet } from "../storage/storage-set.js";
+import type { StorageSet } from "../storages/storage-set.js";
 import { sendError } from "./errors.js";
 import {
   deleteResponse,

@@ -5,7 +5,7 @@ import {
   type ValidationIssue,
 } from "@vcon/storage-core";
 import type { AppConfig } from "../config/schema.js";
-import { appRegistry } from "./storage-set.js";
+import { appRegistry } from "./registry.js";
 
 /**
  * Resolves every configured adapter by name and validates its options with the adapter's own schema,

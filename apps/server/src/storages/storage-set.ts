@@ -1,21 +1,21 @@
 import {
-  AdapterRegistry,
+  type AdapterRegistry,
   type ExportOptions,
   isStorageError,
   type Logger,
   type SearchPage,
   type SearchQuery,
-  scrubSecrets,
   silentLogger,
   UnavailableError,
   type VconDocument,
   type VconInput,
   type VconStorage,
 } from "@vcon/storage-core";
-import { APP_DIR } from "../app-dir.js";
 import type { AppConfig } from "../config/schema.js";
+import { renameFailure } from "./failure.js";
 import { scrubbingLogger } from "./logger.js";
 import { failedOutcome, StorageFailure, type StorageOutcome } from "./outcome.js";
+import { appRegistry } from "./registry.js";
 
 export interface OpenStoragesOptions {
   logger?: Logger;
@@ -63,11 +63,6 @@ export interface StorageHealth {
 /** The uuid health probes read: never a real vCon's. */
 const PROBE_UUID = "00000000-0000-0000-0000-000000000000";
 const PROBE_TIMEOUT_MS = 5000;
-
-/** A registry that resolves adapter names from this app's dependencies, wherever the process runs. */
-export function appRegistry(): AdapterRegistry {
-  return new AdapterRegistry({ resolveFrom: APP_DIR });
-}
 
 /**
  * The configured storages, used as one: writes fan out to every write storage, reads go through the
@@ -272,16 +267,6 @@ function unknownStorage(name: string, known: string[]): StorageFailure {
   return new StorageFailure(`No storage named "${name}" (configured: ${known.join(", ")})`, [
     { storage: name, ok: false, code: "VALIDATION", message: "not configured" },
   ]);
-}
-
-/** A failure with the storage's name in front, secrets masked, its code and issues kept. */
-export function renameFailure(error: unknown, prefix: string, secrets: readonly string[]): Error {
-  const message = scrubSecrets(error instanceof Error ? error.message : String(error), secrets);
-  const renamed = new Error(`${prefix}: ${message}`) as Error & { code?: string; issues?: unknown };
-  if (isStorageError(error)) renamed.code = error.code;
-  const issues = (error as { issues?: unknown }).issues;
-  if (Array.isArray(issues)) renamed.issues = issues;
-  return renamed;
 }
 
 function elapsed(started: number): number {

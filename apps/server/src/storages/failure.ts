@@ -1,0 +1,19 @@
+import { isStorageError, StorageError, scrubSecrets, ValidationError } from "@vcon/storage-core";
+
+/**
+ * The same failure with the storage's name in front and secrets masked. A `StorageError` stays one,
+ * with its code, retryable flag and issues, so an embedder can tell an outage (`UNAVAILABLE`,
+ * retryable) from a bad configuration (`VALIDATION`); anything else becomes `INTERNAL`.
+ */
+export function renameFailure(error: unknown, prefix: string, secrets: readonly string[]): StorageError {
+  const message = `${prefix}: ${scrubSecrets(error instanceof Error ? error.message : String(error), secrets)}`;
+  const renamed =
+    error instanceof ValidationError
+      ? new ValidationError(prefix, error.issues, { cause: error, secrets })
+      : isStorageError(error)
+        ? new StorageError(error.code, prefix, { cause: error, retryable: error.retryable, secrets })
+        : new StorageError("INTERNAL", prefix, { cause: error, retryable: false, secrets });
+  // The original message already names the issues: keep it as written, after the prefix.
+  renamed.message = message;
+  return renamed;
+}
