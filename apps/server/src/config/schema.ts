@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { primaryIssues, replicationSchema } from "../replication/settings.js";
 
 /** 8080 unless `PORT` or `server.port` says otherwise. */
 export const DEFAULT_PORT = 8080;
@@ -23,6 +24,8 @@ export const storageEntrySchema = z
     write: z.boolean().default(true),
     /** Asked, in configuration order, on reads. */
     read: z.boolean().default(true),
+    /** Commits every write first (default: the first write storage); the others become replicas. */
+    primary: z.boolean().default(false),
   })
   .strict();
 
@@ -49,7 +52,12 @@ export const appConfigSchema = z
       .refine(
         (storages) => Object.values(storages).some((s) => s.read),
         "at least one storage must have read: true",
-      ),
+      )
+      .superRefine((storages, context) => {
+        for (const [path, message] of primaryIssues(storages))
+          context.addIssue({ code: "custom", path, message });
+      }),
+    replication: replicationSchema.default(replicationSchema.parse({})),
   })
   .strict();
 
