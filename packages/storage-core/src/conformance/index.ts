@@ -13,6 +13,7 @@ import { hostileGroup } from "./groups/hostile.js";
 import { propertyGroup } from "./groups/property.js";
 import { saveManyGroup } from "./groups/save-many.js";
 import { searchGroup } from "./groups/search.js";
+import { textTagsGroup } from "./groups/text-tags.js";
 import { unicodeLargeGroup } from "./groups/unicode-large.js";
 import { upsertGroup } from "./groups/upsert.js";
 
@@ -31,6 +32,7 @@ const GROUPS = [
   existsGroup,
   saveManyGroup,
   searchGroup,
+  textTagsGroup,
   exportGroup,
   closeGroup,
   propertyGroup,
