@@ -3,6 +3,7 @@ import {
   type ExportOptions,
   isStorageError,
   type Logger,
+  type OperationEvent,
   type SearchPage,
   type SearchQuery,
   silentLogger,
@@ -19,6 +20,8 @@ import { appRegistry } from "./registry.js";
 
 export interface OpenStoragesOptions {
   logger?: Logger;
+  /** Called after every storage operation (core's hook), for metrics. */
+  onOperation?: (event: OperationEvent) => void;
   /** Values that must never appear in messages (from the loaded configuration). */
   secrets?: readonly string[];
   /** Where adapter names are looked up; by default the app's own dependencies. */
@@ -86,7 +89,13 @@ export class StorageSet {
     try {
       for (const [name, entry] of Object.entries(config.storages)) {
         const storage = await registry
-          .create({ adapter: entry.adapter, options: entry.options, name, logger })
+          .create({
+            adapter: entry.adapter,
+            options: entry.options,
+            name,
+            logger,
+            ...(options.onOperation ? { onOperation: options.onOperation } : {}),
+          })
           .catch((error: unknown) => {
             throw renameFailure(
               error,
