@@ -269,7 +269,7 @@ describe("crash safety", () => {
   it("three processes writing one directory (and one shared uuid) leave only complete files", async () => {
     const directory = fresh();
     const shared = "0190a3c4-0000-7000-8fff-000000000000";
-    // The writers run the TypeScript sources through test/support/ts-loader.mjs: no build needed.
+    // The writers run the TypeScript sources with tsx (test/support/child.ts): no build needed.
     await Promise.all(["a", "b", "c"].map((tag) => runWriter("many", directory, `${tag}00`, shared)));
     const storage = storageAt({ directory });
     expect(await exportAll(storage)).toHaveLength(61);

@@ -1,0 +1,244 @@
+import { stat, unlink } from "node:fs/promises";
+import {
+  isStorageError,
+  type NormalizedExportOptions,
+  type NormalizedSearchQuery,
+  type PreparedVcon,
+  parseOptionsSync,
+  type SearchPage,
+  type StorageAdapter,
+  type VconDocument,
+  vconUuidOf,
+} from "@vcon/storage-core";
+import pMap from "p-map";
+import { corrupt, fsError, isMissing } from "./errors.js";
+import { exportFiles } from "./export/ordered-export.js";
+import { removeTemp, renameOnto, syncFolders, writeTempFile } from "./fs/atomic-write.js";
+import { checkDirectory } from "./fs/directory.js";
+import { StoreLayout } from "./fs/layout.js";
+import { indexStoredFile, readDocument, readText } from "./fs/read.js";
+import type { ScanOptions } from "./fs/scan.js";
+import { removeIfStale } from "./fs/stale-temp.js";
+import { walkStore } from "./fs/walk.js";
+import { type FileOptions, fileOptions, NAME, type ResolvedFileOptions } from "./options.js";
+import { searchFiles } from "./search/search.js";
+
+/** Options objects the registry already checked with `fileOptions`: the constructor does not parse them again. */
+const checkedOptions = new WeakSet<object>();
+
+/** The adapter for options the registry has parsed (the definition's `create`). */
+export function adapterForCheckedOptions(options: ResolvedFileOptions): FileAdapter {
+  checkedOptions.add(options);
+  return new FileAdapter(options);
+}
+
+/**
+ * One JSON file per vCon in sharded folders: `<directory>/<2 hex>/<uuid>.json` holds exactly the JSON text
+ * that was saved. created_at comes from the document; a document without one gets the file's
+ * modification time, set to the first save's time and carried over by re-saves.
+ * Writes are atomic: temp file, fsync, rename, fsync folder.
+ */
+export class FileAdapter implements StorageAdapter {
+  readonly name = NAME;
+  readonly capabilities = {
+    delete: true,
+    exists: true,
+    saveMany: true,
+    search: true,
+    export: true,
+    searchText: true,
+    searchTags: true,
+  };
+  readonly maxBatchSize = 1000;
+  readonly directory: string;
+  readonly shardDepth: number;
+  readonly fsync: boolean;
+  readonly #layout: StoreLayout;
+  readonly #createDirectory: boolean;
+  readonly #concurrency: number;
+  readonly #staleTempMs: number;
+  #ready: Promise<void> | null = null;
+
+  constructor(options: FileOptions) {
+    const parsed = checkedOptions.has(options)
+      ? (options as ResolvedFileOptions)
+      : parseOptionsSync({ name: NAME, options: fileOptions }, options);
+    this.directory = parsed.directory;
+    this.shardDepth = parsed.shardDepth;
+    this.fsync = parsed.fsync;
+    this.#layout = new StoreLayout(parsed.directory, parsed.shardDepth);
+    this.#createDirectory = parsed.createDirectory;
+    this.#concurrency = parsed.concurrency;
+    this.#staleTempMs = parsed.staleTempMs;
+  }
+
+  /** A checked adapter: the directory exists (or was created), is a directory, and is readable and writable. */
+  static async open(options: FileOptions): Promise<FileAdapter> {
+    const adapter = new FileAdapter(options);
+    await adapter.ready();
+    return adapter;
+  }
+
+  /** Core's open hook: checks the directory before the first operation. */
+  open(): Promise<void> {
+    return this.ready();
+  }
+
+  /**
+   * Checks the directory once (creating it when allowed). Every operation calls it first; a failed
+   * check is tried again by the next call.
+   */
+  ready(): Promise<void> {
+    this.#ready ??= checkDirectory(this.directory, this.#createDirectory).catch((error: unknown) => {
+      this.#ready = null;
+      throw error;
+    });
+    return this.#ready;
+  }
+
+  /** Where a uuid's file lives. */
+  pathOf(uuid: string): string {
+    return this.#layout.pathOf(uuid);
+  }
+
+  async save(vcon: PreparedVcon): Promise<void> {
+    await this.ready();
+    const temp = await this.#writeTemp(vcon);
+    await renameOnto(temp, this.pathOf(vcon.uuid));
+    await this.#syncFolders([vcon]);
+  }
+
+  async saveMany(chunk: readonly PreparedVcon[]): Promise<void> {
+    await this.ready();
+    const temps = await this.#writeTemps(chunk);
+    // Every file is complete (and fsynced) before the first rename; a crash during the renames can
+    // leave part of a chunk, each file whole.
+    for (let i = 0; i < chunk.length; i++) {
+      try {
+        await renameOnto(temps[i]!, this.pathOf(chunk[i]!.uuid));
+      } catch (error) {
+        await Promise.all(temps.slice(i + 1).map(removeTemp));
+        throw error;
+      }
+    }
+    await this.#syncFolders(chunk);
+  }
+
+  async get(uuid: string): Promise<VconDocument | null> {
+    await this.ready();
+    const path = this.pathOf(uuid);
+    const document = await readDocument(path);
+    if (document === null) return null;
+    const stored = vconUuidOf(document);
+    if (stored !== uuid) {
+      throw corrupt(path, stored ? `it holds the vCon ${stored}` : "it holds no vCon uuid");
+    }
+    return document;
+  }
+
+  async exists(uuid: string): Promise<boolean> {
+    await this.ready();
+    const path = this.pathOf(uuid);
+    try {
+      return (await stat(path)).isFile();
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw fsError(error, "stat", path);
+    }
+  }
+
+  async delete(uuid: string): Promise<boolean> {
+    await this.ready();
+    const path = this.pathOf(uuid);
+    try {
+      await unlink(path);
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw fsError(error, "delete", path);
+    }
+    await this.#syncFolders([{ uuid }]);
+    return true;
+  }
+
+  /** A scan of every file; see search/search.ts. */
+  async search(query: NormalizedSearchQuery): Promise<SearchPage> {
+    await this.ready();
+    return searchFiles(this.#layout, query, this.#scanOptions);
+  }
+
+  /** A scan of every file, then the matches read in order; see export/ordered-export.ts. */
+  async *export(options: NormalizedExportOptions): AsyncIterable<VconDocument> {
+    await this.ready();
+    yield* exportFiles(this.#layout, options, this.#scanOptions);
+  }
+
+  /** Deletes temp files older than `staleTempMs` (left by writers that crashed); returns how many. */
+  async removeStaleTempFiles(): Promise<number> {
+    await this.ready();
+    let removed = 0;
+    for await (const entry of walkStore(this.#layout)) {
+      if (entry.kind === "temp" && (await removeIfStale(entry.path, this.#staleTempMs))) removed++;
+    }
+    return removed;
+  }
+
+  async close(): Promise<void> {}
+
+  get #scanOptions(): ScanOptions {
+    return { concurrency: this.#concurrency, staleTempMs: this.#staleTempMs };
+  }
+
+  /**
+   * Writes a temp file for every vCon of a chunk, `concurrency` at a time. On a failure no new write
+   * starts, the ones under way finish, and every temp file written is removed before the error is thrown.
+   */
+  async #writeTemps(chunk: readonly PreparedVcon[]): Promise<string[]> {
+    const temps: string[] = [];
+    let failure: { error: unknown } | null = null;
+    await pMap(
+      chunk,
+      async (vcon, index) => {
+        if (failure) return;
+        try {
+          temps[index] = await this.#writeTemp(vcon);
+        } catch (error) {
+          failure ??= { error };
+        }
+      },
+      { concurrency: this.#concurrency },
+    );
+    if (failure) {
+      await Promise.all(temps.filter(Boolean).map(removeTemp));
+      throw (failure as { error: unknown }).error;
+    }
+    return temps;
+  }
+
+  async #writeTemp(vcon: PreparedVcon): Promise<string> {
+    // A document without created_at keeps the stored one: carried in the file's modification time.
+    const mtimeMs =
+      vcon.createdAtMs === null ? ((await this.#storedCreatedAt(vcon.uuid)) ?? Date.now()) : null;
+    const temp = this.#layout.tempPathOf(vcon.uuid);
+    await writeTempFile(temp, this.#layout.folderOf(vcon.uuid), vcon.json, { fsync: this.fsync, mtimeMs });
+    return temp;
+  }
+
+  /** created_at of the stored file for `uuid` (from its document, else its mtime), or null. */
+  async #storedCreatedAt(uuid: string): Promise<number | null> {
+    const path = this.pathOf(uuid);
+    const text = await readText(path);
+    if (text === null) return null;
+    try {
+      return (await indexStoredFile(path, text))?.createdAtMs ?? null;
+    } catch (error) {
+      // A damaged file has no created_at to keep; saving over it is how it gets repaired.
+      if (isStorageError(error, "INTERNAL")) return null;
+      throw error;
+    }
+  }
+
+  async #syncFolders(vcons: ReadonlyArray<{ uuid: string }>): Promise<void> {
+    if (!this.fsync) return;
+    await syncFolders(new Set(vcons.map((vcon) => this.#layout.folderOf(vcon.uuid))), this.#concurrency);
+  }
+}
