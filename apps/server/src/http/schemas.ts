@@ -79,10 +79,63 @@ export const searchQuery = {
     mailto: { type: "string", description: "Any party's mailto, ignoring case." },
     name: { type: "string", description: "Case-insensitive substring of any party's name." },
     subject: { type: "string", description: "Case-insensitive substring of the subject." },
+    text: {
+      type: "string",
+      description:
+        "Case-insensitive substring of the searchable text (subject, party names, text dialogs, analysis bodies); at least 3 characters.",
+    },
+    tag: {
+      type: "array",
+      items: { type: "string" },
+      description:
+        "A tag of the tags attachment, `key:value` or a bare `key`; repeat the parameter and every tag must be present.",
+    },
     since: { type: "string", description: "created_at at or after this date-time (inclusive)." },
     until: { type: "string", description: "created_at before this date-time (exclusive)." },
     limit: { type: "integer", minimum: 1, maximum: 1000, description: "Page size; 100 by default." },
     cursor: { type: "string", description: "nextCursor from the previous page." },
+    vcon_uuids: {
+      type: "array",
+      items: { type: "string" },
+      description:
+        "conserver's batch read: repeat for each uuid. Answers an array (null where none is stored) instead of a page; no other parameter may be given with it.",
+    },
+  },
+} as const;
+
+/** conserver's `GET /vcon`: a page of uuids by page number. */
+export const conserverListQuery = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    page: { type: "integer", minimum: 1, default: 1, description: "Page number, from 1." },
+    size: { type: "integer", minimum: 1, maximum: 1000, default: 50, description: "uuids per page." },
+    since: { type: "string", description: "created_at at or after this date-time (inclusive)." },
+    until: { type: "string", description: "created_at before this date-time (exclusive)." },
+  },
+} as const;
+
+/** conserver's `GET /vcons/search`: at least one of the three, all of them ANDed. */
+export const conserverSearchQuery = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    tel: { type: "string", description: "Exact match on any party's tel." },
+    mailto: { type: "string", description: "Any party's mailto, ignoring case." },
+    name: { type: "string", description: "Case-insensitive substring of any party's name." },
+  },
+} as const;
+
+/** conserver's `POST /vcon` query: its processing queues, which this service does not have. */
+export const conserverPostQuery = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    ingress_lists: {
+      type: "array",
+      items: { type: "string" },
+      description: "conserver's processing queues: not supported here (answers 501).",
+    },
   },
 } as const;
 

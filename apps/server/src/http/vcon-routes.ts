@@ -1,28 +1,21 @@
-import {
-  type PreparedVcon,
-  prepareVcon,
-  requireUuid,
-  type SearchQuery,
-  ValidationError,
-  type ValidationIssue,
-} from "@vcon/storage-core";
+import { requireUuid, type SearchQuery, ValidationError } from "@vcon/storage-core";
 import type { FastifyInstance } from "fastify";
 import type { StorageSet } from "../storages/storage-set.js";
 import { sendError } from "./errors.js";
+import { allowOnly } from "./method-not-allowed.js";
 import {
   deleteResponse,
   errorResponse,
-  saveBody,
   saveResponse,
   searchQuery,
-  searchResponse,
   uuidParams,
   vconDocument,
 } from "./schemas.js";
+import { prepareBody, sendReadHeaders } from "./vcon-bodies.js";
 
 export interface VconRoutesOptions {
   storages: StorageSet;
-  /** Most vCons accepted in one POST. */
+  /** Most vCons accepted in one POST (and uuids in one `vcon_uuids` read). */
   maxBatch: number;
 }
 
@@ -35,26 +28,21 @@ const errors = {
   503: errorResponse,
 };
 
+type SearchParameters = SearchQuery & { vcon_uuids?: string[] };
+
+/** The API's own routes: `/vcons` and `/vcons/{uuid}`. Their OpenAPI is in `openapi/operations.ts`. */
 export async function vconRoutes(
   app: FastifyInstance,
   { storages, maxBatch }: VconRoutesOptions,
 ): Promise<void> {
   app.post(
     "/vcons",
-    {
-      schema: {
-        summary: "Save one vCon or an array of vCons to every write storage",
-        body: saveBody,
-        response: { 201: saveResponse, 413: errorResponse, ...errors },
-      },
-    },
+    { schema: { response: { 201: saveResponse, 413: errorResponse, ...errors } } },
     async (request, reply) => {
-      const batch = Array.isArray(request.body);
-      const documents = (batch ? request.body : [request.body]) as unknown[];
-      const prepared = validateAll(documents, batch, maxBatch);
+      const { batch, prepared } = prepareBody(request, { maxBatch, allowBatch: true });
       const uuids = prepared.map((p) => p.uuid);
       const report = await storages.save(
-        prepared.map((p) => p.document),
+        prepared.map((p) => p.json),
         uuids,
       );
       const body = batch
@@ -64,53 +52,50 @@ export async function vconRoutes(
     },
   );
 
+  app.get<{ Querystring: SearchParameters }>(
+    "/vcons",
+    { schema: { querystring: searchQuery, response: errors } },
+    async (request) => {
+      const { vcon_uuids: uuids, ...query } = request.query;
+      if (uuids === undefined) {
+        const { storage, page } = await storages.search(query);
+        return { items: page.items, nextCursor: page.nextCursor, storage };
+      }
+      return readMany(storages, uuids, query, maxBatch);
+    },
+  );
+
   app.get<{ Params: { uuid: string } }>(
     "/vcons/:uuid",
-    {
-      schema: {
-        summary: "Read a vCon: read storages are asked in configuration order, the first hit wins",
-        params: uuidParams,
-        response: { 200: vconDocument, ...errors },
-      },
-    },
+    { schema: { params: uuidParams, response: { 200: vconDocument, ...errors } } },
     async (request, reply) => {
       const uuid = requireUuid(request.params.uuid, "params.uuid");
       const hit = await storages.get(uuid);
       if (!hit) return sendError(reply, 404, { error: { code: "NOT_FOUND", message: `No vCon ${uuid}` } });
-      reply.header("vcon-storage", hit.storage);
-      if (hit.failures.length > 0) {
-        // Answered by a later storage: say which ones failed before it.
-        request.log.warn({ storages: hit.failures }, "read fell through failed storages");
-        reply.header("vcon-storage-failures", hit.failures.map((f) => `${f.storage}=${f.code}`).join(", "));
-      }
+      sendReadHeaders(request, reply, hit);
       return hit.document;
     },
   );
 
-  app.get<{ Querystring: SearchQuery }>(
-    "/vcons",
-    {
-      schema: {
-        summary: "Search the first read storage that supports search, one page at a time",
-        querystring: searchQuery,
-        response: { 200: searchResponse, ...errors },
-      },
-    },
+  app.put<{ Params: { uuid: string } }>(
+    "/vcons/:uuid",
+    { schema: { params: uuidParams, response: { 200: saveResponse, 413: errorResponse, ...errors } } },
     async (request) => {
-      const { storage, page } = await storages.search(request.query);
-      return { items: page.items, nextCursor: page.nextCursor, storage };
+      const uuid = requireUuid(request.params.uuid, "params.uuid");
+      const [vcon] = prepareBody(request, { maxBatch: 1, allowBatch: false }).prepared;
+      if (vcon!.uuid !== uuid) {
+        throw new ValidationError("The body's uuid does not match the path", [
+          { path: "$.uuid", message: `the body is vCon ${vcon!.uuid}; the path names ${uuid}` },
+        ]);
+      }
+      const report = await storages.save([vcon!.json], [uuid]);
+      return { uuid, storages: report.storages };
     },
   );
 
   app.delete<{ Params: { uuid: string } }>(
     "/vcons/:uuid",
-    {
-      schema: {
-        summary: "Delete a vCon from every write storage",
-        params: uuidParams,
-        response: { 200: deleteResponse, ...errors },
-      },
-    },
+    { schema: { params: uuidParams, response: { 200: deleteResponse, ...errors } } },
     async (request, reply) => {
       const uuid = requireUuid(request.params.uuid, "params.uuid");
       const report = await storages.delete(uuid);
@@ -122,34 +107,29 @@ export async function vconRoutes(
       return { uuid, deleted: true, storages: report.storages };
     },
   );
+
+  allowOnly(app, "/vcons", ["GET", "POST"]);
+  allowOnly(app, "/vcons/:uuid", ["GET", "PUT", "DELETE"]);
 }
 
-/** Checks every document before anything is written: one bad vCon rejects the whole request. */
-function validateAll(documents: unknown[], batch: boolean, maxBatch: number): PreparedVcon[] {
-  if (documents.length === 0)
-    throw new ValidationError("Nothing to save", [{ path: "$", message: "the array is empty" }]);
-  if (documents.length > maxBatch) {
-    throw new ValidationError("Too many vCons in one request", [
-      { path: "$", message: `${documents.length} vCons; at most ${maxBatch} per request` },
+/** conserver's `GET /vcons?vcon_uuids=...`: each vCon asked for, in order, null where none is stored. */
+export async function readMany(
+  storages: StorageSet,
+  given: readonly string[],
+  otherFilters: object,
+  maxBatch: number,
+): Promise<unknown[]> {
+  if (Object.keys(otherFilters).length > 0) {
+    throw new ValidationError("vcon_uuids reads vCons by uuid; it takes no search filter", [
+      { path: "query", message: `remove ${Object.keys(otherFilters).join(", ")}, or vcon_uuids` },
     ]);
   }
-  const prepared: PreparedVcon[] = [];
-  const issues: ValidationIssue[] = [];
-  documents.forEach((document, index) => {
-    try {
-      prepared.push(prepareVcon(document));
-    } catch (error) {
-      const found = (error as { issues?: ValidationIssue[] }).issues;
-      if (!found) throw error;
-      for (const issue of found)
-        issues.push({ ...issue, path: batch ? issue.path.replace(/^\$/, `$[${index}]`) : issue.path });
-    }
-  });
-  if (issues.length > 0) {
-    throw new ValidationError(
-      batch ? "Batch rejected, nothing was written" : "vCon rejected, nothing was written",
-      issues.slice(0, 100),
-    );
+  if (given.length > maxBatch) {
+    throw new ValidationError("Too many uuids in one request", [
+      { path: "query.vcon_uuids", message: `${given.length} uuids; at most ${maxBatch} per request` },
+    ]);
   }
-  return prepared;
+  const uuids = given.map((uuid, index) => requireUuid(uuid, `query.vcon_uuids[${index}]`));
+  const hits = await Promise.all(uuids.map((uuid) => storages.get(uuid)));
+  return hits.map((hit) => hit?.document ?? null);
 }
