@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { POSTGRES_ENV_NAMES } from "../src/index.js";
 import { serve } from "./cli-helpers.js";
 import { makeVcon, postJson } from "./helpers.js";
 
@@ -13,9 +14,11 @@ const SESSION_UUID = "0194c3a2-7b1e-8f3d-9a2c-4e5f6a7b8c9d";
 describe("the first run: no configuration, embedded PostgreSQL in ./.data/pglite", {
   timeout: 180_000,
 }, () => {
-  // A working directory with no config file; VCON_SERVER_CONFIG emptied so the caller's cannot leak in.
+  // A working directory with no config file; VCON_SERVER_CONFIG and POSTGRES_* emptied so the
+  // caller's cannot leak in (POSTGRES_* would mean a postgres primary on that server).
   const cwd = mkdtempSync(join(tmpdir(), "vcon-server-first-run-"));
-  const start = () => serve([], { cwd, env: { VCON_SERVER_CONFIG: "" } });
+  const noPostgres = Object.fromEntries(POSTGRES_ENV_NAMES.map((name) => [name, ""]));
+  const start = () => serve([], { cwd, env: { VCON_SERVER_CONFIG: "", ...noPostgres } });
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
   it("the README shows the curl session file exactly", () => {

@@ -5,11 +5,14 @@ import { Command, InvalidArgumentError } from "commander";
 import { loadConfig } from "../config/load.js";
 import { printConfig } from "../config/print.js";
 import { checkStorages } from "../storages/check.js";
+import { connectLine, connectStorages } from "./connect-check.js";
 import { type GlobalOptions, withStorages } from "./context.js";
 import { type ExportCommandOptions, exportVcons } from "./export-command.js";
 import { importVcons } from "./import-command.js";
 import { migrateStorages } from "./migrate-command.js";
 import { outcomeText, reportError } from "./output.js";
+import { serveCommand } from "./serve-command.js";
+import { validateSources } from "./validate-command.js";
 
 /** The `vcon-server` command line. Every command reads the same configuration as the server. */
 export function createProgram(): Command {
@@ -26,29 +29,15 @@ export function createProgram(): Command {
   program
     .command("serve")
     .description("Start the HTTP API (port from $PORT, default 8080; host 127.0.0.1 unless configured)")
-    .action(async (_options, command: Command) => {
+    .option(
+      "--wait-for-storages <seconds>",
+      "keep retrying storages that are not up yet for this long before giving up",
+      nonNegativeNumber,
+      0,
+    )
+    .action(async (options: { waitForStorages: number }, command: Command) => {
       const loaded = loadConfig(configFile(globals(command)));
-      // Loaded here only: Fastify and its plugins would add ~0.4 s to every other command's start.
-      const { buildServer } = await import("../http/server.js");
-      const server = await buildServer(loaded);
-      try {
-        await server.listen();
-      } catch (error) {
-        // e.g. the port is taken: release the storages so the process can exit.
-        await server.close();
-        throw error;
-      }
-      const stop = () => {
-        server.close().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            reportError(error);
-            process.exit(1);
-          },
-        );
-      };
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
+      await serveCommand(loaded, options);
     });
 
   program
@@ -118,11 +107,36 @@ export function createProgram(): Command {
     .command("config")
     .description("Print the effective configuration, secrets masked")
     .option("--check", "also resolve every adapter and validate its options")
-    .action(async (options: { check?: boolean }, command: Command) => {
+    .option("--connect", "with --check: also open every storage and report each one's outcome")
+    .action(async (options: { check?: boolean; connect?: boolean }, command: Command) => {
       const loaded = loadConfig(configFile(globals(command)));
-      if (options.check) await checkStorages(loaded.config);
+      const check = options.check || options.connect;
+      if (check) await checkStorages(loaded.config);
       process.stdout.write(printConfig(loaded));
-      if (options.check) process.stderr.write("configuration is valid\n");
+      if (check) process.stderr.write("configuration is valid\n");
+      if (options.connect) {
+        const outcomes = await connectStorages(loaded);
+        for (const outcome of outcomes) process.stderr.write(`${connectLine(outcome)}\n`);
+        if (outcomes.some((o) => !o.ok)) process.exitCode = 1;
+      }
+    });
+
+  program
+    .command("validate")
+    .description(
+      "Check vCon files or folders against the vCon draft (legacy names are warnings); stores nothing",
+    )
+    .argument("<paths...>", "files (.json/.vcon: one vCon; .jsonl/.ndjson: one per line) or folders")
+    .option(
+      "--level <level>",
+      "draft (the draft's MUSTs) or storage (what storing needs)",
+      validationLevel,
+      "draft",
+    )
+    .option("-q, --quiet", "print only invalid documents and the summary")
+    .action(async (paths: string[], options: { level: "draft" | "storage"; quiet?: boolean }) => {
+      const summary = await validateSources(paths, options);
+      if (summary.invalid > 0) process.exitCode = 1;
     });
 
   return program;
@@ -139,6 +153,18 @@ export async function runCli(argv: readonly string[] = process.argv): Promise<vo
 
 function configFile(options: GlobalOptions): { file?: string } {
   return options.config ? { file: options.config } : {};
+}
+
+function nonNegativeNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0) throw new InvalidArgumentError("expected a number of seconds");
+  return number;
+}
+
+function validationLevel(value: string): "draft" | "storage" {
+  if (value !== "draft" && value !== "storage")
+    throw new InvalidArgumentError('expected "draft" or "storage"');
+  return value;
 }
 
 function positiveInteger(value: string): number {

@@ -2,7 +2,7 @@ import type { ValidationIssue } from "@vcon/storage-core";
 
 /** `${NAME}` or `${NAME:-fallback}`; `$${` writes a literal `${`. */
 const REFERENCE = /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
-const SECRET_WORD = /pass|secret|token|credential|api_?key|private_?key/i;
+const SECRET_WORD = /pass|secret|token|credential|api_?key|private_?key|^key$/i;
 
 export interface Interpolated {
   value: unknown;

@@ -4,7 +4,7 @@ import { ValidationError, type ValidationIssue } from "@vcon/storage-core";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { interpolateEnv } from "./interpolate.js";
-import { type AppConfig, appConfigSchema, DEFAULT_DATA_DIR } from "./schema.js";
+import { API_SCOPES, type AppConfig, appConfigSchema, DEFAULT_DATA_DIR } from "./schema.js";
 
 /** Looked for in the working directory when neither `--config` nor `VCON_SERVER_CONFIG` names a file. */
 export const CONFIG_FILE_NAMES = ["vcon-server.yaml", "vcon-server.yml", "vcon-server.json"];
@@ -16,10 +16,14 @@ export interface LoadConfigOptions {
   cwd?: string;
 }
 
+/** Where a configuration came from: a file, the POSTGRES_* environment, the embedded default, or code. */
+export type ConfigOrigin = "file" | "environment" | "defaults" | "code";
+
 export interface LoadedConfig {
   config: AppConfig;
-  /** The file read, or "defaults". */
+  /** The file read, "environment" (POSTGRES_* with no file), "defaults", or what code passed. */
   source: string;
+  origin?: ConfigOrigin;
   /** The file as written, before environment references were replaced: printing shows these. */
   raw: unknown;
   /** Values from the environment that must never be printed or logged. */
@@ -33,25 +37,84 @@ export function defaultConfigInput(): Record<string, unknown> {
   };
 }
 
+/** The variables that name a PostgreSQL server, as in vcon-server: any of them set means "use that server". */
+export const POSTGRES_ENV_NAMES = [
+  "POSTGRES_URL",
+  "POSTGRES_HOST",
+  "POSTGRES_PORT",
+  "POSTGRES_DB",
+  "POSTGRES_USER",
+  "POSTGRES_PASSWORD",
+] as const;
+
+/**
+ * With no file but POSTGRES_* in the environment: a postgres primary on that server. The adapter
+ * reads the variables itself, so no secret is copied into the configuration.
+ */
+export function environmentConfigInput(): Record<string, unknown> {
+  return { storages: { primary: { adapter: "postgres", options: {} } } };
+}
+
+/** True when the environment names a PostgreSQL server (empty values count as unset). */
+export function hasPostgresEnvironment(env: NodeJS.ProcessEnv): boolean {
+  return POSTGRES_ENV_NAMES.some((name) => env[name] !== undefined && env[name] !== "");
+}
+
 /** Reads, interpolates, applies environment overrides and validates. Throws `ValidationError` listing every problem. */
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const file = findConfigFile(options.file ?? env.VCON_SERVER_CONFIG, cwd);
-  const raw = file ? readConfigFile(file) : defaultConfigInput();
-  return configFrom(raw, file ?? "defaults", env);
+  if (file) return configFrom(readConfigFile(file), file, env, "file");
+  if (hasPostgresEnvironment(env))
+    return configFrom(environmentConfigInput(), "environment", env, "environment");
+  return configFrom(defaultConfigInput(), "defaults", env, "defaults");
 }
 
 /** Validates an already parsed config object (from a file, or built in code). */
-export function configFrom(raw: unknown, source: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+export function configFrom(
+  raw: unknown,
+  source: string,
+  env: NodeJS.ProcessEnv = process.env,
+  origin: ConfigOrigin = "code",
+): LoadedConfig {
   const issues: ValidationIssue[] = [];
   const interpolated = interpolateEnv(raw, env, issues);
   const withOverrides = applyEnvOverrides(interpolated.value, env);
-  const parsed = appConfigSchema.safeParse(withOverrides);
+  const withKey = applyEnvApiKey(withOverrides, env.VCON_API_KEY, issues);
+  const parsed = appConfigSchema.safeParse(withKey);
   if (!parsed.success) issues.push(...zodIssues(parsed.error));
   if (issues.length > 0 || !parsed.success)
     throw new ValidationError(`Invalid configuration (${source})`, issues);
-  return { config: parsed.data, source, raw, secrets: interpolated.secrets };
+  const secrets = [...interpolated.secrets, ...apiKeyValues(parsed.data)];
+  return { config: parsed.data, source, origin, raw, secrets: [...new Set(secrets)] };
+}
+
+/** `VCON_API_KEY`: one more key, with every scope. Refused next to an explicit `server.auth: none`. */
+function applyEnvApiKey(value: unknown, key: string | undefined, issues: ValidationIssue[]): unknown {
+  if (key === undefined || key === "" || typeof value !== "object" || value === null) return value;
+  const config = value as { server?: { auth?: unknown } };
+  const server = config.server ?? {};
+  const auth = server.auth;
+  if (auth === "none") {
+    issues.push({
+      path: "server.auth",
+      message: "is none, but VCON_API_KEY is set: remove one of them",
+    });
+    return value;
+  }
+  const keys = typeof auth === "object" && auth !== null ? ((auth as { keys?: unknown }).keys ?? []) : [];
+  const envKey = { name: "VCON_API_KEY", key, scopes: [...API_SCOPES] };
+  return {
+    ...config,
+    server: { ...server, auth: { ...(auth as object), keys: [...(keys as unknown[]), envKey] } },
+  };
+}
+
+/** Key values are secrets wherever they came from: never printed, masked in every message. */
+function apiKeyValues(config: AppConfig): string[] {
+  const auth = config.server.auth;
+  return auth === "none" ? [] : auth.keys.map((k) => k.key);
 }
 
 function findConfigFile(given: string | undefined, cwd: string): string | undefined {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { corsSettingsSchema } from "../http/cors-settings.js";
 import { primaryIssues, replicationSchema } from "../replication/settings.js";
 
 /** 8080 unless `PORT` or `server.port` says otherwise. */
@@ -11,6 +12,19 @@ export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
 export const DEFAULT_MAX_BATCH = 1000;
 /** Where the embedded default keeps its data, relative to the working directory. */
 export const DEFAULT_DATA_DIR = "./.data/pglite";
+/** How long SIGTERM waits for requests in flight before aborting them. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+/** A whole request, body included: a 32 MiB upload at ~1 MB/s still fits. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+/** Time to receive a request's headers: slow-header clients cannot hold sockets for long. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+/** An idle keep-alive connection is closed after this long (Node's own default). */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** Shortest API key accepted: shorter ones are guessable. */
+export const MIN_API_KEY_LENGTH = 16;
+
+export const API_SCOPES = ["read", "write", "delete"] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
 
 const storageName = z
   .string()
@@ -29,6 +43,27 @@ export const storageEntrySchema = z
   })
   .strict();
 
+export const apiKeySchema = z
+  .object({
+    /** Shown in access logs instead of the key. */
+    name: z.string().min(1).max(64).optional(),
+    key: z
+      .string()
+      .min(MIN_API_KEY_LENGTH, `an API key has at least ${MIN_API_KEY_LENGTH} characters`)
+      .refine((key) => key.trim() === key, "an API key has no leading or trailing spaces"),
+    scopes: z
+      .array(z.enum(API_SCOPES))
+      .min(1, "give the key at least one scope: read, write, delete")
+      .default([...API_SCOPES]),
+  })
+  .strict();
+
+/** `none` serves without authentication (a warning at every start); otherwise a list of keys. */
+export const authSchema = z.union([
+  z.literal("none"),
+  z.object({ keys: z.array(apiKeySchema).default([]) }).strict(),
+]);
+
 export const serverSchema = z
   .object({
     host: z.string().min(1).default(DEFAULT_HOST),
@@ -36,8 +71,21 @@ export const serverSchema = z
     bodyLimit: z.coerce.number().int().min(1024).default(DEFAULT_BODY_LIMIT),
     maxBatch: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_MAX_BATCH),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    auth: authSchema.default({ keys: [] }),
+    /** `storage`: a JSON object with a uuid. `draft`: the IETF draft's MUSTs too (legacy names are warnings). */
+    validation: z.enum(["storage", "draft"]).default("storage"),
+    requestTimeoutMs: z.coerce.number().int().min(1000).default(DEFAULT_REQUEST_TIMEOUT_MS),
+    headersTimeoutMs: z.coerce.number().int().min(1000).default(DEFAULT_HEADERS_TIMEOUT_MS),
+    keepAliveTimeoutMs: z.coerce.number().int().min(100).default(DEFAULT_KEEP_ALIVE_TIMEOUT_MS),
+    shutdownTimeoutMs: z.coerce.number().int().min(0).default(DEFAULT_SHUTDOWN_TIMEOUT_MS),
+    /** CORS for browsers on other origins: off unless configured (http/cors-settings.ts). */
+    cors: corsSettingsSchema,
   })
-  .strict();
+  .strict()
+  .refine((server) => server.headersTimeoutMs <= server.requestTimeoutMs, {
+    path: ["headersTimeoutMs"],
+    message: "must not be longer than server.requestTimeoutMs",
+  });
 
 export const appConfigSchema = z
   .object({
@@ -64,5 +112,7 @@ export const appConfigSchema = z
 export type AppConfig = z.infer<typeof appConfigSchema>;
 export type StorageEntry = z.infer<typeof storageEntrySchema>;
 export type ServerSettings = z.infer<typeof serverSchema>;
+export type ApiKeyConfig = z.infer<typeof apiKeySchema>;
+export type AuthConfig = z.infer<typeof authSchema>;
 /** What a config file may leave out: everything with a default. */
 export type AppConfigInput = z.input<typeof appConfigSchema>;

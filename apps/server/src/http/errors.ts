@@ -33,8 +33,23 @@ export function sendError(reply: FastifyReply, status: number, body: ErrorBody):
   return reply.code(status).send(body);
 }
 
+/** What 413 and 415 answers name: the setting that limits bodies and the media types accepted. */
+export interface BodyRules {
+  bodyLimit: number;
+  mediaTypes: readonly string[];
+}
+
+const DEFAULT_BODY_RULES: BodyRules = {
+  bodyLimit: 32 * 1024 * 1024,
+  mediaTypes: ["application/json", "application/vcon+json"],
+};
+
 /** Turns storage errors, request validation failures and anything unexpected into `{ error }` answers. */
-export function installErrorHandlers(app: FastifyInstance, secrets: readonly string[]): void {
+export function installErrorHandlers(
+  app: FastifyInstance,
+  secrets: readonly string[],
+  bodyRules: BodyRules = DEFAULT_BODY_RULES,
+): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     if (error instanceof StorageFailure) {
       const status = statusForCode(error.code);
@@ -57,6 +72,25 @@ export function installErrorHandlers(app: FastifyInstance, secrets: readonly str
     if (fastifyError.validation) {
       return sendError(reply, 400, {
         error: { code: "VALIDATION", message: "Invalid request", issues: requestIssues(fastifyError) },
+      });
+    }
+    if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE" || fastifyError.statusCode === 413) {
+      return sendError(reply, 413, {
+        error: {
+          code: "PAYLOAD_TOO_LARGE",
+          message: `The request body is over server.bodyLimit (${bodyRules.bodyLimit} bytes)`,
+          issues: [{ path: "$", message: `at most ${bodyRules.bodyLimit} bytes (server.bodyLimit)` }],
+        },
+      });
+    }
+    if (fastifyError.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" || fastifyError.statusCode === 415) {
+      const accepted = bodyRules.mediaTypes.join(", ");
+      return sendError(reply, 415, {
+        error: {
+          code: "UNSUPPORTED_MEDIA_TYPE",
+          message: `Unsupported content-type; send one of: ${accepted}`,
+          issues: [{ path: "headers.content-type", message: `expected ${accepted}` }],
+        },
       });
     }
     const status = fastifyError.statusCode;

@@ -1,25 +1,49 @@
-import swagger from "@fastify/swagger";
+import type { Server } from "node:http";
+import type { Writable } from "node:stream";
 import type { AdapterRegistry } from "@vcon/storage-core";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyHttpOptions, type FastifyInstance, LogController } from "fastify";
+import { APP_VERSION } from "../app-version.js";
+import { configurationLine, describeConfig } from "../config/describe.js";
 import { configFrom, type LoadedConfig } from "../config/load.js";
 import type { AppConfigInput } from "../config/schema.js";
 import { StorageSet } from "../storages/storage-set.js";
+import { installVconApi } from "./api.js";
+import { ApiKeys, assertSafeExposure, installAuth } from "./auth.js";
+import { installDraftValidation } from "./draft-validation.js";
 import { installErrorHandlers } from "./errors.js";
 import { healthRoutes } from "./health-routes.js";
-import { vconRoutes } from "./vcon-routes.js";
+import { metricsRoutes, observeRequests, ServiceMetrics } from "./metrics.js";
+import {
+  installRequestLogging,
+  REDACTED_LOG_PATHS,
+  requestId,
+  requestScopedLogger,
+  requestSerializer,
+} from "./request-log.js";
+import { GracefulShutdown } from "./shutdown.js";
+
+/** The media types a body may have; anything else is 415. */
+const BODY_MEDIA_TYPES = ["application/json", "application/vcon+json"];
 
 export interface BuildServerOptions {
   /** Where adapter names are looked up; by default this app's dependencies. */
   registry?: AdapterRegistry;
+  /** Where log lines go (JSON, one per line); stdout by default. */
+  logStream?: Writable;
 }
 
 export interface VconServer {
   app: FastifyInstance;
   storages: StorageSet;
+  /** Prometheus metrics; add your own collectors to `metrics.registry`. */
+  metrics: ServiceMetrics;
   /** Listens on the configured host and port; resolves to the URL it listens on. */
   listen(): Promise<string>;
-  /** Stops accepting requests, then closes every storage. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting requests, lets those in flight finish within `server.shutdownTimeoutMs`, aborts
+   * the rest, then closes every storage. Logs the start and end of the shutdown.
+   */
+  close(reason?: string): Promise<void>;
 }
 
 /**
@@ -32,47 +56,78 @@ export async function buildServer(
 ): Promise<VconServer> {
   const loaded = isLoaded(input) ? input : configFrom(input, "code");
   const { server: settings } = loaded.config;
-  const app = Fastify({
+  // Refused before anything is opened: an exposed service without keys never starts.
+  const keys = ApiKeys.fromConfig(settings.auth);
+  assertSafeExposure(settings.host, settings.auth, keys);
+
+  const fastifyOptions: FastifyHttpOptions<Server> = {
     bodyLimit: settings.bodyLimit,
-    logger: { level: settings.logLevel, redact: ["req.headers.authorization", "req.headers.cookie"] },
+    logger: {
+      level: settings.logLevel,
+      redact: REDACTED_LOG_PATHS,
+      serializers: { req: requestSerializer },
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
+    // One access line per request (request-log.ts), with search values redacted, instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestId,
+    requestTimeout: settings.requestTimeoutMs,
+    keepAliveTimeout: settings.keepAliveTimeoutMs,
+    // Shutdown answers 503 in the project's envelope itself (shutdown.ts).
+    return503OnClosing: false,
     // Unknown query parameters are errors, not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
-  });
+  };
+  const app = Fastify(fastifyOptions);
+  app.server.headersTimeout = settings.headersTimeoutMs;
+
+  const described = describeConfig(loaded);
+  app.log.info(
+    { configuration: described.source, storages: described.storages },
+    configurationLine(described),
+  );
+  if (settings.auth === "none") {
+    app.log.warn(
+      "server.auth is none: every client that reaches this port can read, search and delete every vCon",
+    );
+  } else if (keys.size === 0) {
+    app.log.info("no API key configured: open to loopback clients only (set VCON_API_KEY to require one)");
+  }
+
+  const metrics = new ServiceMetrics();
   const storages = await StorageSet.open(loaded.config, {
-    logger: app.log,
+    logger: requestScopedLogger(app.log),
+    onOperation: metrics.onOperation,
     secrets: loaded.secrets,
     ...(options.registry ? { registry: options.registry } : {}),
   });
   app.addHook("onClose", async () => storages.close());
-  // vCons are JSON: any other body is 415, not a string that fails later.
-  app.removeContentTypeParser("text/plain");
-  // The vCon draft's media type, parsed like JSON (same prototype-poisoning protection).
-  app.addContentTypeParser(
-    "application/vcon+json",
-    { parseAs: "string" },
-    app.getDefaultJsonParser("error", "error"),
-  );
 
-  installErrorHandlers(app, loaded.secrets);
-  await app.register(swagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: {
-        title: "vCon storage example server",
-        version: "0.0.0",
-        description: `Saves, reads, searches and deletes vCons across the configured storages (${storages.names.join(", ")}).`,
-      },
-    },
+  // Order matters: the id and logger first, then shutdown's 503, then the key check.
+  installRequestLogging(app);
+  const shutdown = new GracefulShutdown(app, settings.shutdownTimeoutMs);
+  installAuth(app, keys, keys.size === 0);
+  observeRequests(app, metrics);
+
+  if (settings.validation === "draft") installDraftValidation(app);
+
+  installErrorHandlers(app, loaded.secrets, { bodyLimit: settings.bodyLimit, mediaTypes: BODY_MEDIA_TYPES });
+  // JSON bodies kept as sent (any other media type is 415), compression, CORS, OpenAPI and /docs, the routes.
+  await installVconApi(app, {
+    storages,
+    maxBatch: settings.maxBatch,
+    cors: settings.cors,
+    version: APP_VERSION,
   });
-  await app.register(vconRoutes, { storages, maxBatch: settings.maxBatch });
   await app.register(healthRoutes, { storages });
-  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  await app.register(metricsRoutes, { metrics });
 
   return {
     app,
     storages,
+    metrics,
     listen: () => app.listen({ host: settings.host, port: settings.port }),
-    close: () => app.close(),
+    close: (reason) => shutdown.close(reason),
   };
 }
 
