@@ -1,3 +1,4 @@
+import { withClient } from "@vcon/test-postgres";
 import pg from "pg";
 
 /** A URL for another database on the same server. */
@@ -9,28 +10,16 @@ export function databaseUrl(serverUrl: string, database: string): string {
 
 /** Drops (if there) and creates each database, so every run starts empty. */
 export async function recreateDatabases(serverUrl: string, names: readonly string[]): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
+  await withClient(serverUrl, async (client) => {
     for (const name of names) {
       await client.query(`drop database if exists ${name} with (force)`);
       await client.query(`create database ${name}`);
     }
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** Runs statements on one database with a short-lived connection. */
-export async function onDatabase<T>(url: string, body: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await body(client);
-  } finally {
-    await client.end();
-  }
-}
+export const onDatabase = withClient;
 
 /** Empties every table of the current schema (the adapter's tables, whatever they are named), but not its migration log. */
 export async function truncateAll(client: {

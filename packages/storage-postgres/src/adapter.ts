@@ -1,9 +1,6 @@
-import { mkdir } from "node:fs/promises";
 import { inspect } from "node:util";
-import { PGlite } from "@electric-sql/pglite";
 import {
   encodeCursor,
-  isStorageError,
   type Logger,
   type NormalizedExportOptions,
   type NormalizedSearchQuery,
@@ -11,186 +8,125 @@ import {
   type SearchPage,
   type StorageAdapter,
   silentLogger,
-  UnavailableError,
-  ValidationError,
   type VconDocument,
 } from "@vcon/storage-core";
-import pg from "pg";
-import { copyChunks } from "./copy-text.js";
-import { lockDataDir } from "./data-dir-lock.js";
-import { toStorageError } from "./errors.js";
-import { type Executor, pgliteExecutor, poolExecutor } from "./executor.js";
-import { type TableName, tableName } from "./identifiers.js";
-import { jsonbSafeCopy, textColumnSafe } from "./jsonb.js";
-import { applyMigrations, type MigrationResult } from "./migrate.js";
-import {
-  describeTarget,
-  type PostgresOptions,
-  parsePostgresOptions,
-  poolConfig,
-  type ResolvedOptions,
-  resolveTarget,
-} from "./options.js";
-import { searchStatement } from "./search.js";
-import { type Statements, statements } from "./statements.js";
-
-const INSUFFICIENT_PRIVILEGE = "42501";
+import { type Connection, type ConnectionMode, connectionMode, openConnection } from "./connect/index.js";
+import { ErrorFunnel, toStorageError } from "./errors.js";
+import { NAME } from "./name.js";
+import { type PostgresOptions, parsePostgresOptions, type ResolvedOptions } from "./options.js";
+import { BatchWriter } from "./sql/batch.js";
+import { type TableName, tableName } from "./sql/identifiers.js";
+import { applyMigrations, type MigrationResult } from "./sql/migrations.js";
+import { rowValues } from "./sql/row.js";
+import { type SearchInput, searchStatement } from "./sql/search.js";
+import { type Statements, statements } from "./sql/statements.js";
 
 /** Rows per FETCH of a server-side export cursor (fewer when the caller's batchSize is smaller). */
 const EXPORT_FETCH_ROWS = 100;
 
-/** How the adapter reached its database: for logs and `describe()`, never with a password. */
-export type ConnectionMode = "server" | "embedded" | "pool" | "pglite";
+interface SearchRow {
+  body: string;
+  id: string;
+  cursor_time: string;
+}
 
 /**
  * vCons in PostgreSQL: on a pg pool (server) or PGlite (embedded), one table laid out as vcon-server's
  * Python module lays it out. Create it with `PostgresAdapter.connect(options)`.
  */
 export class PostgresAdapter implements StorageAdapter {
-  readonly name = "postgres";
+  readonly name = NAME;
   readonly capabilities = { delete: true, exists: true, saveMany: true, search: true, export: true };
   readonly maxBatchSize = 5000;
   /** One statement carries a chunk: keep it well under PostgreSQL's 1 GiB message limit. */
   readonly maxBatchBytes = 64 * 1024 * 1024;
-  readonly mode: ConnectionMode;
   readonly table: TableName;
-  #executor: Executor;
+  #connection: Connection;
   #sql: Statements;
-  #errorContext: { target: string; secrets: string[]; qualifiedTable: string };
-  #logger: Logger;
-  /** False once the server refused a temporary table (no TEMPORARY privilege): batches use unnest. */
-  #staging = true;
+  #errors: ErrorFunnel;
+  #batches: BatchWriter;
 
-  private constructor(
-    executor: Executor,
-    table: TableName,
-    mode: ConnectionMode,
-    target: string,
-    secrets: string[],
-    logger: Logger,
-  ) {
-    this.#executor = executor;
+  private constructor(connection: Connection, table: TableName, logger: Logger) {
+    this.#connection = connection;
     this.table = table;
-    this.mode = mode;
     this.#sql = statements(table);
-    this.#errorContext = { target, secrets, qualifiedTable: table.qualified };
-    this.#logger = logger;
+    this.#errors = new ErrorFunnel(
+      { target: connection.target, secrets: connection.secrets, qualifiedTable: table.qualified },
+      logger,
+    );
+    this.#batches = new BatchWriter(connection, this.#sql, () =>
+      logger.info(
+        { adapter: NAME, table: table.qualified },
+        "no TEMPORARY privilege: saveMany uses one INSERT ... SELECT FROM unnest(...) per chunk",
+      ),
+    );
   }
 
   /** Opens the connection (or PGlite), applies migrations unless `autoMigrate` is off, and checks the table. */
-  static async connect(input: PostgresOptions = {}, logger: Logger = silentLogger): Promise<PostgresAdapter> {
-    const options = parsePostgresOptions(input);
-    const adapter = await PostgresAdapter.open(options, logger);
-    try {
-      if (options.autoMigrate) {
-        const { applied } = await adapter.migrate();
-        if (applied.length > 0) {
-          logger.info(
-            { adapter: "postgres", applied, table: adapter.table.qualified },
-            "vcon storage migrated",
-          );
-        }
-      } else {
-        await adapter.#guard(() =>
-          adapter.#executor.query(`SELECT 1 FROM ${adapter.table.qualified} LIMIT 0`),
-        );
-      }
-    } catch (error) {
-      await adapter.close().catch(() => {});
-      throw error;
-    }
-    return adapter;
+  static connect(input: PostgresOptions = {}, logger: Logger = silentLogger): Promise<PostgresAdapter> {
+    return connectAdapter(parsePostgresOptions(input), logger);
   }
 
   /** Opens the connection without migrating or checking anything: for `migrate()` and tools. */
-  static async open(input: PostgresOptions = {}, logger: Logger = silentLogger): Promise<PostgresAdapter> {
-    const options = parsePostgresOptions(input);
+  static open(input: PostgresOptions = {}, logger: Logger = silentLogger): Promise<PostgresAdapter> {
+    return PostgresAdapter.openParsed(parsePostgresOptions(input), logger);
+  }
+
+  /** @internal `open` for options already parsed (the registry parses them once). */
+  static async openParsed(options: ResolvedOptions, logger: Logger = silentLogger): Promise<PostgresAdapter> {
+    // Checked before anything is opened: a bad schema or table name is a VALIDATION, with nothing to close.
     const table = tableName(options.schema, options.table);
-    const { executor, mode, target, secrets } = await openExecutor(options);
-    return new PostgresAdapter(executor, table, mode, target, secrets, logger);
+    const connection = await openConnection(options).catch((error: unknown) => {
+      throw toStorageError(error, { target: "the configured database", secrets: [], qualifiedTable: "" });
+    });
+    return new PostgresAdapter(connection, table, logger);
+  }
+
+  /** How it is connected: `server` / `embedded` (its own pool or PGlite), `pool` / `pglite` (the caller's). */
+  get mode(): ConnectionMode {
+    return connectionMode(this.#connection);
   }
 
   /** Applies pending migrations to this adapter's schema and table. Needs DDL rights. */
   migrate(): Promise<MigrationResult> {
-    return this.#guard(() => applyMigrations(this.#executor, this.table));
+    return this.#errors.guard(applyMigrations(this.#connection, this.table));
+  }
+
+  /** Fails (typed) when the table is not there: what `connect` checks when it does not migrate. */
+  async checkTable(): Promise<void> {
+    await this.#errors.guard(this.#connection.query(`SELECT 1 FROM ${this.table.qualified} LIMIT 0`));
   }
 
   save(vcon: PreparedVcon): Promise<void> {
     const { name, text } = this.#sql.save;
-    return this.#executor.query(text, rowValues(vcon), name).then(nothing, this.#rethrow);
+    return this.#errors.guard(this.#connection.query(text, rowValues(vcon), name)).then(nothing);
   }
 
-  /**
-   * One transaction per chunk (core's unit of atomicity). Server: COPY into a staging table, then one
-   * INSERT ... SELECT ... ON CONFLICT; PGlite: one statement over parameter arrays. Either way the
-   * rows go in id order, so concurrent batches sharing uuids lock in the same order.
-   */
-  async saveMany(chunk: readonly PreparedVcon[]): Promise<void> {
-    if (chunk.length === 0) return;
-    const sorted = [...chunk].sort(byUuid);
-    if (this.#executor.kind === "pg" && this.#staging) {
-      const { create, copy, merge } = this.#sql.stage;
-      let refused = false;
-      try {
-        await this.#guard(() =>
-          this.#executor.transaction(async (query, copyIn) => {
-            try {
-              await query(create);
-            } catch (error) {
-              // A role without the TEMPORARY privilege on the database: nothing was written yet.
-              refused = (error as { code?: unknown }).code === INSUFFICIENT_PRIVILEGE;
-              throw error;
-            }
-            await copyIn!(copy, copyChunks(sorted.map(rowValues)));
-            await query(merge);
-          }),
-        );
-        return;
-      } catch (error) {
-        if (!refused) throw error;
-        this.#staging = false;
-        this.#logger.info(
-          { adapter: "postgres", table: this.table.qualified },
-          "no TEMPORARY privilege: saveMany uses one INSERT ... SELECT FROM unnest(...) per chunk",
-        );
-      }
-    }
-    // Parameter arrays, one per column: ids, texts, created_ats, subjects, sanitised copies, parties.
-    const columns: (string | null)[][] = [[], [], [], [], [], []];
-    for (const vcon of sorted) {
-      rowValues(vcon).forEach((value, column) => {
-        columns[column]!.push(value);
-      });
-    }
-    const { name, text } = this.#sql.saveMany;
-    await this.#guard(() => this.#executor.query(text, columns, name));
+  saveMany(chunk: readonly PreparedVcon[]): Promise<void> {
+    return this.#errors.guard(this.#batches.write(chunk));
   }
 
   get(uuid: string): Promise<VconDocument | null> {
     const { name, text } = this.#sql.get;
-    return this.#executor.query<{ body: string | null }>(text, [uuid], name).then(parseBody, this.#rethrow);
+    return this.#errors
+      .guard(this.#connection.query<{ body: string | null }>(text, [uuid], name))
+      .then(parseBody);
   }
 
   async exists(uuid: string): Promise<boolean> {
     const { name, text } = this.#sql.exists;
-    const rows = await this.#guard(() => this.#executor.query(text, [uuid], name));
+    const rows = await this.#errors.guard(this.#connection.query(text, [uuid], name));
     return rows.length > 0;
   }
 
   async delete(uuid: string): Promise<boolean> {
     const { name, text } = this.#sql.delete;
-    const rows = await this.#guard(() =>
-      this.#executor.query<{ id: string }>(`${text} RETURNING id`, [uuid], `${name}_r`),
-    );
+    const rows = await this.#errors.guard(this.#connection.query(text, [uuid], name));
     return rows.length > 0;
   }
 
   async search(query: NormalizedSearchQuery): Promise<SearchPage> {
-    // Named after its text: PostgreSQL parses and plans each query shape once per connection.
-    const { name, text, values } = searchStatement(this.table, query, query.limit + 1, query.after);
-    const rows = await this.#guard(() =>
-      this.#executor.query<{ body: string; id: string; cursor_time: string }>(text, values, name),
-    );
+    const rows = await this.#rows({ ...query, limit: query.limit + 1 });
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {
@@ -203,28 +139,43 @@ export class PostgresAdapter implements StorageAdapter {
   }
 
   /**
-   * Server mode streams through a server-side cursor (DECLARE / FETCH) on one connection, so memory
-   * stays flat. PGlite has a single connection that a long transaction would block, so there the
-   * export walks the (created_at, id) index in keyset pages instead.
+   * Streams through a server-side cursor where the connection has one (a pg pool), so memory stays
+   * flat. PGlite has a single connection that a long transaction would block, so there the export
+   * walks the (created_at, id) index in keyset pages instead.
    */
   async *export(options: NormalizedExportOptions): AsyncIterable<VconDocument> {
-    yield* this.mode === "server" || this.mode === "pool"
-      ? this.#exportWithCursor(options)
-      : this.#exportByPages(options);
+    const range = { since: options.since, until: options.until };
+    const { cursor } = this.#connection;
+    if (!cursor) {
+      yield* this.#exportByPages(range, options);
+      return;
+    }
+    const { text, values } = searchStatement(this.table, range);
+    // Rows are fetched in small slices and the next FETCH is sent only when the consumer has taken
+    // every document of the previous one, so memory is bounded by one slice per export, not by the
+    // export's size or the consumer's speed.
+    const fetchSize = Math.min(options.batchSize, EXPORT_FETCH_ROWS);
+    try {
+      for await (const rows of cursor<SearchRow>(text, values, fetchSize, options.signal)) {
+        for (let i = 0; i < rows.length; i++) {
+          const body = rows[i]!.body;
+          // Drop the row's text once parsed: only the documents not yet consumed stay reachable.
+          (rows as unknown[])[i] = undefined;
+          yield JSON.parse(body) as VconDocument;
+        }
+      }
+    } catch (error) {
+      throw this.#errors.map(error);
+    }
   }
 
   async close(): Promise<void> {
-    await this.#executor.close();
+    await this.#connection.close();
   }
 
   /** What this adapter is connected to, without secrets. */
   describe(): Record<string, unknown> {
-    return {
-      adapter: "postgres",
-      mode: this.mode,
-      target: this.#errorContext.target,
-      table: this.table.qualified,
-    };
+    return { adapter: NAME, mode: this.mode, target: this.#connection.target, table: this.table.qualified };
   }
 
   toJSON(): Record<string, unknown> {
@@ -235,93 +186,47 @@ export class PostgresAdapter implements StorageAdapter {
     return `PostgresAdapter ${inspect(this.describe())}`;
   }
 
-  async *#exportWithCursor(options: NormalizedExportOptions): AsyncIterable<VconDocument> {
-    const pool = (this.#executor as Executor & { pool?: pg.Pool }).pool!;
-    const client = await this.#guard(() => pool.connect());
-    let released = false;
-    const release = (destroy: boolean) => {
-      if (released) return;
-      released = true;
-      client.release(destroy || undefined);
-    };
-    // close() aborts the signal while a consumer may sit on a yielded document: drop the connection
-    // then, or pool.end() would wait for it forever.
-    const onAbort = () => release(true);
-    options.signal.addEventListener("abort", onAbort, { once: true });
-    const { text, values } = searchStatement(
-      this.table,
-      { since: options.since, until: options.until },
-      null,
-      null,
-    );
-    // Rows are fetched in small slices and the next FETCH is sent only when the consumer has taken
-    // every document of the previous one, so memory is bounded by one slice per export, not by the
-    // export's size or the consumer's speed.
-    const fetchSize = Math.min(options.batchSize, EXPORT_FETCH_ROWS);
-    const fetchSql = `FETCH ${fetchSize} FROM vcon_export`;
-    try {
-      await this.#guard(() => client.query("BEGIN READ ONLY"));
-      await this.#guard(() => client.query(`DECLARE vcon_export NO SCROLL CURSOR FOR ${text}`, values));
-      while (!options.signal.aborted) {
-        const { rows } = await this.#guard(() => client.query<{ body: string }>(fetchSql));
-        for (let i = 0; i < rows.length; i++) {
-          const body = rows[i]!.body;
-          // Drop the row's text once parsed: only the documents not yet consumed stay reachable.
-          (rows as unknown[])[i] = undefined;
-          yield JSON.parse(body) as VconDocument;
-        }
-        if (rows.length < fetchSize) break;
-      }
-    } finally {
-      options.signal.removeEventListener("abort", onAbort);
-      if (!released) {
-        // Ends the transaction and its cursor, whether the consumer finished, stopped early or failed.
-        const clean = await client.query("ROLLBACK").then(
-          () => true,
-          () => false,
-        );
-        release(!clean);
-      }
-    }
+  #rows(input: SearchInput): Promise<SearchRow[]> {
+    // Named after its text: PostgreSQL parses and plans each query shape once per connection.
+    const { name, text, values } = searchStatement(this.table, input);
+    return this.#errors.guard(this.#connection.query<SearchRow>(text, values, name));
   }
 
-  async *#exportByPages(options: NormalizedExportOptions): AsyncIterable<VconDocument> {
-    let after: { createdAt: string; uuid: string } | null = null;
+  async *#exportByPages(
+    range: Pick<SearchInput, "since" | "until">,
+    options: NormalizedExportOptions,
+  ): AsyncIterable<VconDocument> {
+    let after: SearchInput["after"] = null;
     while (!options.signal.aborted) {
-      const { name, text, values } = searchStatement(
-        this.table,
-        { since: options.since, until: options.until },
-        options.batchSize,
-        after,
-      );
-      const rows = await this.#guard(() =>
-        this.#executor.query<{ body: string; id: string; cursor_time: string }>(text, values, name),
-      );
+      const rows = await this.#rows({ ...range, after, limit: options.batchSize });
       for (const row of rows) yield JSON.parse(row.body) as VconDocument;
       const last = rows.at(-1);
       if (!last || rows.length < options.batchSize) break;
       after = { createdAt: last.cursor_time, uuid: last.id };
     }
   }
+}
 
-  async #guard<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      throw this.#mapError(error);
+/** `PostgresAdapter.openParsed`, then migrations (or, with `autoMigrate: false`, a check that the table is there). */
+export async function connectAdapter(
+  options: ResolvedOptions,
+  logger: Logger = silentLogger,
+): Promise<PostgresAdapter> {
+  const adapter = await PostgresAdapter.openParsed(options, logger);
+  try {
+    if (options.autoMigrate) {
+      const { applied } = await adapter.migrate();
+      if (applied.length > 0) {
+        logger.info({ adapter: NAME, applied, table: adapter.table.qualified }, "vcon storage migrated");
+      }
+    } else {
+      await adapter.checkTable();
     }
+  } catch (error) {
+    await adapter.close().catch(() => {});
+    throw error;
   }
-
-  /** Throws a driver error as a StorageError; made once, so hot paths hand it to `then`. */
-  readonly #rethrow = (error: unknown): never => {
-    throw this.#mapError(error);
-  };
-
-  #mapError(error: unknown): Error {
-    const mapped = toStorageError(error, this.#errorContext);
-    this.#logger.debug({ adapter: "postgres", code: mapped.code, err: mapped }, "postgres error");
-    return mapped;
-  }
+  return adapter;
 }
 
 function parseBody(rows: { body: string | null }[]): VconDocument | null {
@@ -330,132 +235,3 @@ function parseBody(rows: { body: string | null }[]): VconDocument | null {
 }
 
 function nothing(): void {}
-
-/** Canonical uuids are lower-case hex at fixed places: string order is PostgreSQL's uuid order. */
-function byUuid(a: PreparedVcon, b: PreparedVcon): number {
-  return a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0;
-}
-
-/**
- * One vCon as the database takes it, in the order of the save statement's parameters, the staging
- * table's columns and the batch statement's arrays: id, vcon, created_at, subject, sanitised, parties.
- */
-function rowValues(vcon: PreparedVcon): (string | null)[] {
-  return [
-    vcon.uuid,
-    vcon.json,
-    vcon.createdAt,
-    textColumnSafe(vcon.subject),
-    jsonbSafeCopy(vcon.json),
-    signedParties(vcon),
-  ];
-}
-
-/** A signed vCon's parties live in its payload: index the keys core read from it. */
-function signedParties(vcon: PreparedVcon): string | null {
-  if (vcon.form !== "signed" || vcon.parties.length === 0) return null;
-  const json = JSON.stringify(vcon.parties);
-  return jsonbSafeCopy(json) ?? json;
-}
-
-async function openExecutor(options: ResolvedOptions): Promise<{
-  executor: Executor;
-  mode: ConnectionMode;
-  target: string;
-  secrets: string[];
-}> {
-  const borrowed = options.db?.$client ?? options.pool ?? options.pglite;
-  if (borrowed instanceof pg.Pool) {
-    return {
-      executor: withPool(poolExecutor(borrowed, false), borrowed),
-      mode: "pool",
-      target: "caller's pool",
-      secrets: [],
-    };
-  }
-  if (borrowed instanceof PGlite) {
-    return {
-      executor: pgliteExecutor(borrowed, false),
-      mode: "pglite",
-      target: "caller's PGlite",
-      secrets: [],
-    };
-  }
-  if (borrowed !== undefined) {
-    throw toStorageError(new TypeError("db.$client is neither a pg.Pool nor a PGlite"), {
-      target: "caller's database",
-      secrets: [],
-      qualifiedTable: "",
-    });
-  }
-  if (options.embedded) {
-    const dataDir = options.embedded === true ? undefined : options.embedded.dataDir;
-    const { db, release } = await openPglite(dataDir);
-    await db.exec("SET TimeZone = 'UTC'");
-    return {
-      executor: releasingOnClose(pgliteExecutor(db, true), release),
-      mode: "embedded",
-      target: dataDir ? `PGlite at ${dataDir}` : "PGlite in memory",
-      secrets: [],
-    };
-  }
-  const target = resolveTarget(options);
-  const pool = new pg.Pool(poolConfig(options, target));
-  // An idle client losing its server must not crash the process: the pool replaces it on next use.
-  pool.on("error", () => {});
-  const secrets = target.password ? [target.password] : [];
-  return {
-    executor: withPool(poolExecutor(pool, true), pool),
-    mode: "server",
-    target: describeTarget(target),
-    secrets,
-  };
-}
-
-/**
- * PGlite creates its data folder but not the folders above it, so a fresh checkout's
- * `./.data/pglite` would fail: create them first, claim the folder for this process, and turn a
- * path that cannot hold a database into a typed error instead of PGlite's bare filesystem exception.
- */
-async function openPglite(dataDir: string | undefined): Promise<{ db: PGlite; release(): Promise<void> }> {
-  const nothingToRelease = async () => {};
-  if (dataDir === undefined) return { db: await PGlite.create(), release: nothingToRelease };
-  // PGlite reads `file://path` as a folder too; other schemes (`memory://`, `idb://`) are not on disk.
-  const folder = dataDir.startsWith("file://") ? dataDir.slice("file://".length) : dataDir;
-  if (folder.includes("://")) return { db: await PGlite.create({ dataDir }), release: nothingToRelease };
-  let release = nothingToRelease;
-  try {
-    await mkdir(folder, { recursive: true });
-    release = await lockDataDir(folder);
-    return { db: await PGlite.create({ dataDir }), release };
-  } catch (error) {
-    await release();
-    if (isStorageError(error)) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const message = `PGlite cannot open its data directory ${dataDir}`;
-    throw code === "ENOTDIR" || code === "EEXIST"
-      ? new ValidationError(message, [
-          { path: "options.embedded.dataDir", message: `not a usable folder (${code})` },
-        ])
-      : new UnavailableError(message, { cause: error });
-  }
-}
-
-/** Runs `release` once the executor has closed. */
-function releasingOnClose(executor: Executor, release: () => Promise<void>): Executor {
-  const close = executor.close.bind(executor);
-  return Object.assign(executor, {
-    async close() {
-      try {
-        await close();
-      } finally {
-        await release();
-      }
-    },
-  });
-}
-
-/** Export needs a dedicated client for its cursor: keep the pool reachable beside the executor. */
-function withPool(executor: Executor, pool: pg.Pool): Executor & { pool: pg.Pool } {
-  return Object.assign(executor, { pool });
-}

@@ -2,15 +2,20 @@ import {
   InternalError,
   isNetworkError,
   isStorageError,
+  type Logger,
   type StorageError,
   UnavailableError,
   ValidationError,
 } from "@vcon/storage-core";
 
+import { NAME } from "./name.js";
+
 interface PgError {
   code?: string;
   message?: string;
 }
+
+const INSUFFICIENT_PRIVILEGE = "42501";
 
 export interface ErrorContext {
   /** `host:port/database` (never the password) for messages. */
@@ -46,7 +51,7 @@ export function toStorageError(error: unknown, context: ErrorContext): StorageEr
       { ...options, retryable: false },
     );
   }
-  if (code === "42501") {
+  if (code === INSUFFICIENT_PRIVILEGE) {
     return new UnavailableError(
       `Permission denied on ${context.qualifiedTable} at ${context.target} (42501): grant SELECT, INSERT, UPDATE, DELETE to this role, and run migrations with a role that owns the schema.`,
       { ...options, retryable: false },
@@ -72,4 +77,41 @@ export function toStorageError(error: unknown, context: ErrorContext): StorageEr
     return new ValidationError(`PostgreSQL rejected the data (${code})`, [{ path: "$", message }], options);
   }
   return new InternalError(`PostgreSQL error${code ? ` ${code}` : ""}: ${message}`, options);
+}
+
+/** True for the server's "permission denied" (42501), before or after mapping. */
+export function isPermissionDenied(error: unknown): boolean {
+  const cause = isStorageError(error) ? error.cause : error;
+  return (cause as PgError | undefined)?.code === INSUFFICIENT_PRIVILEGE;
+}
+
+/**
+ * The one way driver errors leave the adapter: every call's promise goes through `guard`, which
+ * maps a rejection to a `StorageError` (see `toStorageError`) and logs its code at debug level.
+ */
+export class ErrorFunnel {
+  readonly #context: ErrorContext;
+  readonly #logger: Logger;
+
+  constructor(context: ErrorContext, logger: Logger) {
+    this.#context = context;
+    this.#logger = logger;
+  }
+
+  /** `promise`, with a driver error turned into a StorageError. */
+  guard<T>(promise: Promise<T>): Promise<T> {
+    return promise.then(undefined, this.#fail);
+  }
+
+  /** The StorageError for a driver error (for code that catches it itself, such as a stream). */
+  map(error: unknown): StorageError {
+    const mapped = toStorageError(error, this.#context);
+    this.#logger.debug({ adapter: NAME, code: mapped.code, err: mapped }, "postgres error");
+    return mapped;
+  }
+
+  /** Made once, so hot paths pass the same function to `then`. */
+  readonly #fail = (error: unknown): never => {
+    throw this.map(error);
+  };
 }

@@ -1,7 +1,12 @@
 import { createHash } from "node:crypto";
 import { fromAdapter, type VconDocument, type VconInput, type VconStorage } from "@vcon/storage-core";
-import { PostgresAdapter } from "./adapter.js";
-import { type PostgresOptions, parsePostgresOptions, resolveTarget } from "./options.js";
+import { connectAdapter } from "./adapter.js";
+import {
+  type PostgresOptions,
+  parsePostgresOptions,
+  type ResolvedOptions,
+  resolveTarget,
+} from "./options.js";
 
 /**
  * The seed's module-level API: `save(vcon, options)` and `get(uuid, options)`, each backed by one cached
@@ -24,11 +29,12 @@ export async function closeAll(): Promise<void> {
   await Promise.allSettled(open.map(async (storage) => (await storage).close()));
 }
 
-function storageFor(options: PostgresOptions): Promise<VconStorage> {
+function storageFor(input: PostgresOptions): Promise<VconStorage> {
+  const options = parsePostgresOptions(input);
   const key = cacheKey(options);
   let storage = cache.get(key);
   if (!storage) {
-    storage = PostgresAdapter.connect(options).then((adapter) => fromAdapter(adapter));
+    storage = connectAdapter(options).then((adapter) => fromAdapter(adapter));
     // A failed connect is not cached: the next call tries again.
     storage.catch(() => cache.delete(key));
     cache.set(key, storage);
@@ -37,8 +43,7 @@ function storageFor(options: PostgresOptions): Promise<VconStorage> {
 }
 
 /** One entry per target; the password is hashed so it never sits in a key in clear. */
-function cacheKey(input: PostgresOptions): string {
-  const options = parsePostgresOptions(input);
+function cacheKey(options: ResolvedOptions): string {
   if (options.pool || options.pglite || options.db) {
     throw new TypeError(
       "the module-level API opens its own connections: pass connection options, not a pool",

@@ -1,7 +1,9 @@
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { parseOptionsSync, ValidationError } from "@vcon/storage-core";
 import pg from "pg";
 import { z } from "zod";
+import { isPglite } from "./connect/pglite.js";
+import { NAME } from "./name.js";
 
 const port = z.coerce.number().int().min(1).max(65_535);
 const milliseconds = z.number().int().min(0).max(3_600_000);
@@ -37,7 +39,7 @@ export const postgresOptions = z
       .optional(),
     /** Bring your own connection: a pg.Pool, a PGlite, or a Drizzle database on either. Not closed by close(). */
     pool: z.custom<pg.Pool>((value) => value instanceof pg.Pool, "expected a pg.Pool").optional(),
-    pglite: z.custom<PGlite>((value) => value instanceof PGlite, "expected a PGlite instance").optional(),
+    pglite: z.custom<PGlite>(isPglite, "expected a PGlite instance").optional(),
     db: z
       .custom<{ $client: unknown }>(
         (value) => typeof value === "object" && value !== null && "$client" in value,
@@ -156,5 +158,5 @@ function numberOr(value: string | undefined): number | undefined {
 
 /** Parses options, turning schema problems into a `VALIDATION` error that names each field. */
 export function parsePostgresOptions(input: unknown): ResolvedOptions {
-  return parseOptionsSync({ name: "postgres", options: postgresOptions }, input ?? {});
+  return parseOptionsSync({ name: NAME, options: postgresOptions }, input ?? {});
 }

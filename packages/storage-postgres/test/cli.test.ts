@@ -1,10 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createTestDatabase } from "@vcon/test-postgres";
+import { createTestDatabase, sqlRows } from "@vcon/test-postgres";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../src/cli-main.js";
-import { sqlQuery } from "./helpers.js";
 
 function capture() {
   const output = { out: "", err: "" };
@@ -35,7 +34,7 @@ describe("vcon-storage-postgres CLI", () => {
       const again = capture();
       expect(await runCli(["migrate", "--url", database.url, "--table", "calls"], again.io)).toBe(0);
       expect(again.output.out).toBe("schema is up to date\n");
-      const [table] = await sqlQuery<{ n: string }>(database.url, "SELECT count(*) AS n FROM calls");
+      const [table] = await sqlRows<{ n: string }>(database.url, "SELECT count(*) AS n FROM calls");
       expect(table?.n).toBe("0");
     } finally {
       await database.drop();

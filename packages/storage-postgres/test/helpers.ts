@@ -2,7 +2,6 @@ import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import type { Vcon } from "@vcon/storage-core";
-import pg from "pg";
 
 /** Debian's interpreter, where python3-peewee lives (the python3 on PATH may be another one). */
 export const PYTHON = "/usr/bin/python3";
@@ -27,20 +26,6 @@ export function python(url: string, command: "create" | "save" | "get", argument
 /** The DDL peewee emits for the module's model: the table as vcon-server leaves it. */
 export const PYTHON_TABLE_DDL = `CREATE TABLE IF NOT EXISTS "vcons" ("id" UUID NOT NULL PRIMARY KEY, "vcon" TEXT NOT NULL,
   "uuid" UUID NOT NULL, "created_at" TIMESTAMP NOT NULL, "updated_at" TIMESTAMP, "subject" TEXT, "vcon_json" JSONB)`;
-
-export async function sqlQuery<R extends pg.QueryResultRow>(
-  url: string,
-  text: string,
-  values: unknown[] = [],
-) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 export function sampleVcon(overrides: Partial<Vcon> = {}): Vcon {
   return {

@@ -1,14 +1,14 @@
 import { PGlite } from "@electric-sql/pglite";
 import { AdapterRegistry, fromAdapter, isStorageError, parseOptions, silentLogger } from "@vcon/storage-core";
-import { createTestDatabase, type TestDatabase } from "@vcon/test-postgres";
+import { createTestDatabase, sqlRows, type TestDatabase } from "@vcon/test-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adapter, loadMigrations, migrate, PostgresAdapter, tableName } from "../src/index.js";
-import { PYTHON_TABLE_DDL, sampleVcon, sqlQuery } from "./helpers.js";
+import { PYTHON_TABLE_DDL, sampleVcon } from "./helpers.js";
 
 const ALL = ["0000_init", "0001_signed_parties"];
 
 async function indexesOf(url: string, table: string, schema = "public") {
-  const rows = await sqlQuery<{ indexname: string }>(
+  const rows = await sqlRows<{ indexname: string }>(
     url,
     "SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY indexname",
     [schema, table],
@@ -31,7 +31,7 @@ describe("migrations on a server", () => {
       "vcons_pkey",
       "vcons_uuid_idx",
     ]);
-    const journal = await sqlQuery<{ tag: string }>(
+    const journal = await sqlRows<{ tag: string }>(
       database.url,
       "SELECT tag FROM vcons_migrations ORDER BY tag",
     );
@@ -65,22 +65,22 @@ describe("migrations on a server", () => {
     await storage.save(vcon);
     expect(await storage.get(vcon.uuid)).toEqual(vcon);
     await storage.close();
-    const [count] = await sqlQuery<{ n: string }>(database.url, "SELECT count(*) AS n FROM archive.calls");
+    const [count] = await sqlRows<{ n: string }>(database.url, "SELECT count(*) AS n FROM archive.calls");
     expect(count?.n).toBe("1");
   });
 
   it("from a Python-module table: adopts it, keeps its rows and column types", async () => {
     const python = await createTestDatabase("migrations_python");
     try {
-      await sqlQuery(python.url, PYTHON_TABLE_DDL);
+      await sqlRows(python.url, PYTHON_TABLE_DDL);
       const legacy = sampleVcon();
-      await sqlQuery(
+      await sqlRows(
         python.url,
         "INSERT INTO vcons (id, vcon, uuid, created_at, vcon_json) VALUES ($1, '0.0.1', $1, now(), $2)",
         [legacy.uuid, JSON.stringify(legacy)],
       );
       expect(await migrate({ url: python.url })).toEqual({ applied: ALL });
-      const [createdAt] = await sqlQuery<{ data_type: string }>(
+      const [createdAt] = await sqlRows<{ data_type: string }>(
         python.url,
         "SELECT data_type FROM information_schema.columns WHERE table_name = 'vcons' AND column_name = 'created_at'",
       );

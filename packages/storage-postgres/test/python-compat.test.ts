@@ -1,8 +1,8 @@
 import { fromAdapter } from "@vcon/storage-core";
-import { createTestDatabase, type TestDatabase } from "@vcon/test-postgres";
+import { createTestDatabase, sqlRows, type TestDatabase } from "@vcon/test-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresAdapter } from "../src/index.js";
-import { PYTHON_TABLE_DDL, peeweeAvailable, python, sampleVcon, sqlQuery } from "./helpers.js";
+import { PYTHON_TABLE_DDL, peeweeAvailable, python, sampleVcon } from "./helpers.js";
 
 const hasPeewee = peeweeAvailable();
 if (!hasPeewee && process.env.CI === "true") {
@@ -22,7 +22,7 @@ describe.skipIf(!hasPeewee)("with vcon-server's Python module (peewee) on the sa
   it("reads rows the module wrote, whose vcon column holds only the version string", async () => {
     const written = sampleVcon();
     python(database.url, "save", written);
-    const [row] = await sqlQuery<{ vcon: string }>(database.url, "SELECT vcon FROM vcons WHERE id = $1", [
+    const [row] = await sqlRows<{ vcon: string }>(database.url, "SELECT vcon FROM vcons WHERE id = $1", [
       written.uuid,
     ]);
     expect(row?.vcon).toBe("0.0.1");
@@ -54,7 +54,7 @@ describe.skipIf(!hasPeewee)("with vcon-server's Python module (peewee) on the sa
   });
 
   it("adopts the table without changing the module's column types", async () => {
-    const columns = await sqlQuery<{ column_name: string; data_type: string; is_nullable: string }>(
+    const columns = await sqlRows<{ column_name: string; data_type: string; is_nullable: string }>(
       database.url,
       "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = 'vcons' ORDER BY ordinal_position",
     );
@@ -75,13 +75,13 @@ describe("on a table laid out exactly as the Python module makes it (plain SQL)"
   let database: TestDatabase;
   beforeAll(async () => {
     database = await createTestDatabase("python_layout");
-    await sqlQuery(database.url, PYTHON_TABLE_DDL);
+    await sqlRows(database.url, PYTHON_TABLE_DDL);
   });
   afterAll(() => database?.drop());
 
   it("reads a module-style row and answers searches over it", async () => {
     const legacy = sampleVcon();
-    await sqlQuery(
+    await sqlRows(
       database.url,
       "INSERT INTO vcons (id, vcon, uuid, created_at, updated_at, subject, vcon_json) VALUES ($1, '0.0.1', $1, $2, NULL, NULL, $3)",
       [legacy.uuid, "2024-03-01 10:00:00", JSON.stringify(legacy)],
@@ -107,7 +107,7 @@ describe("on a table laid out exactly as the Python module makes it (plain SQL)"
     try {
       const ours = sampleVcon();
       await storage.save(ours);
-      const [row] = await sqlQuery<{ vcon_json: unknown; uuid: string; subject: string }>(
+      const [row] = await sqlRows<{ vcon_json: unknown; uuid: string; subject: string }>(
         database.url,
         "SELECT vcon_json, uuid, subject FROM vcons WHERE id = $1",
         [ours.uuid],

@@ -1,15 +1,7 @@
-import pg from "pg";
+import { withClient } from "@vcon/test-postgres";
 
 /** Runs SQL on a database over a short-lived connection. */
-export async function onDatabase<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+export const onDatabase = withClient;
 
 /** The adapter's document table, found by its `uuid` column (its name is the adapter's business). */
 export async function findVconTable(url: string): Promise<string> {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type EmbeddedServer, startEmbeddedPostgres } from "@vcon/test-postgres";
+import { type EmbeddedServer, startEmbeddedPostgres, withClient } from "@vcon/test-postgres";
 import pg from "pg";
 
 /**
@@ -30,15 +30,8 @@ export async function startOwnedServer(postgresFlags: string[] = []): Promise<Ow
   });
   const url = (database = "postgres", credentials = { user: server.user, password }) =>
     `postgres://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${server.port}/${database}`;
-  const sql = async (text: string, database = "postgres") => {
-    const client = new pg.Client({ connectionString: url(database) });
-    await client.connect();
-    try {
-      return await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
+  const sql = (text: string, database = "postgres") =>
+    withClient(url(database), (client) => client.query(text));
   return {
     server,
     password,

@@ -1,21 +1,16 @@
-import pg from "pg";
+import { sqlRows } from "@vcon/test-postgres";
 
 /** Counts connections to `database` from another database's session, so the count excludes itself. */
 export async function connectionsTo(databaseUrl: string): Promise<number> {
   const url = new URL(databaseUrl);
   const database = decodeURIComponent(url.pathname.slice(1));
   url.pathname = "/postgres";
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ n: number }>(
-      "select count(*)::int as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()",
-      [database],
-    );
-    return rows[0]?.n ?? 0;
-  } finally {
-    await client.end();
-  }
+  const rows = await sqlRows<{ n: number }>(
+    url.toString(),
+    "select count(*)::int as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()",
+    [database],
+  );
+  return rows[0]?.n ?? 0;
 }
 
 /** Samples `connectionsTo` until stopped and reports the highest count seen. */

@@ -58,7 +58,7 @@ export function statements(target: TableName): Statements {
     stage: stageStatements(t, `pg_temp.vcon_stage_${suffix}`),
     get: named("get", `SELECT ${BODY_SQL} AS body FROM ${t} WHERE id = $1`),
     exists: named("exists", `SELECT 1 AS found FROM ${t} WHERE id = $1`),
-    delete: named("delete", `DELETE FROM ${t} WHERE id = $1`),
+    delete: named("delete_r", `DELETE FROM ${t} WHERE id = $1 RETURNING id`),
   };
 }
 

@@ -1,15 +1,11 @@
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import type { Executor } from "./executor.js";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { readMigrationFiles } from "drizzle-orm/migrator";
+import type { Connection } from "../connect/index.js";
 import { quote, type TableName } from "./identifiers.js";
 
 /** drizzle-kit writes its migrations here; the package ships the folder. */
-const MIGRATIONS_DIR = new URL("../drizzle/", import.meta.url);
-
-interface JournalEntry {
-  idx: number;
-  tag: string;
-}
+const MIGRATIONS_DIR = fileURLToPath(new URL("../../drizzle", import.meta.url));
 
 export interface Migration {
   tag: string;
@@ -24,23 +20,18 @@ export interface MigrationResult {
 
 /** The generated migrations, rewritten for `target` (schema/table names, IF NOT EXISTS). */
 export async function loadMigrations(target: TableName): Promise<Migration[]> {
-  const journal = JSON.parse(await readFile(new URL("meta/_journal.json", MIGRATIONS_DIR), "utf8")) as {
-    entries: JournalEntry[];
+  // Drizzle reads, splits and hashes the files; the journal also names them (our journal table keeps tags).
+  const files = readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR });
+  const { entries } = JSON.parse(readFileSync(`${MIGRATIONS_DIR}/meta/_journal.json`, "utf8")) as {
+    entries: { tag: string }[];
   };
-  const entries = [...journal.entries].sort((a, b) => a.idx - b.idx);
-  return Promise.all(
-    entries.map(async ({ tag }) => {
-      const source = await readFile(new URL(`${tag}.sql`, MIGRATIONS_DIR), "utf8");
-      return {
-        tag,
-        hash: createHash("sha256").update(source).digest("hex"),
-        statements: source
-          .split("--> statement-breakpoint")
-          .map((statement) => retarget(statement.trim(), target))
-          .filter((statement) => statement.length > 0),
-      };
-    }),
-  );
+  return files.map((file, i) => ({
+    tag: entries[i]!.tag,
+    hash: file.hash,
+    statements: file.sql
+      .map((statement) => retarget(statement.trim(), target))
+      .filter((statement) => statement.length > 0),
+  }));
 }
 
 /**
@@ -61,12 +52,12 @@ export function retarget(statement: string, target: TableName): string {
  * Applies pending migrations in one transaction (all or none), under an advisory lock so that several
  * processes starting at once apply each migration exactly once. Needs DDL rights.
  */
-export async function applyMigrations(executor: Executor, target: TableName): Promise<MigrationResult> {
+export async function applyMigrations(connection: Connection, target: TableName): Promise<MigrationResult> {
   const migrations = await loadMigrations(target);
   const journal = `${quote(target.schema)}.${quote(`${target.table}_migrations`)}`;
   const lockKey = `vcon-storage:${target.schema}.${target.table}`;
   const applied: string[] = [];
-  await executor.transaction(async (query) => {
+  await connection.transaction(async ({ query }) => {
     await query("SELECT pg_advisory_xact_lock(hashtext($1))", [lockKey]);
     await query(`CREATE SCHEMA IF NOT EXISTS ${quote(target.schema)}`);
     await query(

@@ -1,0 +1,115 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import { describeTarget, poolConfig, type ResolvedOptions, resolveTarget } from "../options.js";
+import type { Connection, Transaction } from "./connection.js";
+
+/** A pool of our own on the server the options name. */
+export function serverConnection(options: ResolvedOptions): Connection {
+  const target = resolveTarget(options);
+  const pool = new pg.Pool(poolConfig(options, target));
+  // An idle client losing its server must not crash the process: the pool replaces it on next use.
+  pool.on("error", () => {});
+  return poolConnection(pool, {
+    owned: true,
+    target: describeTarget(target),
+    secrets: target.password ? [target.password] : [],
+  });
+}
+
+/** The caller's pool: used, never ended. */
+export function borrowedPool(pool: pg.Pool): Connection {
+  return poolConnection(pool, { owned: false, target: "caller's pool", secrets: [] });
+}
+
+function poolConnection(
+  pool: pg.Pool,
+  about: { owned: boolean; target: string; secrets: string[] },
+): Connection {
+  let ended = false;
+  return {
+    driver: "pg",
+    ...about,
+    // No async wrapper on the hot path: one promise less per call.
+    query<R>(text: string, values: unknown[] = [], name?: string): Promise<R[]> {
+      return pool.query(name ? { name, text, values } : { text, values }).then(rowsOf) as Promise<R[]>;
+    },
+    async transaction<T>(work: (tx: Transaction) => Promise<T>) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await work({
+          query: async <R>(text: string, values: unknown[] = []) =>
+            (await client.query(text, values)).rows as R[],
+          // Readable.from writes chunk by chunk and waits on backpressure; an error anywhere ends the
+          // COPY with CopyFail, and the ROLLBACK below ends the transaction.
+          copy: (copySql, data) =>
+            pipeline(Readable.from(data, { objectMode: false }), client.query(copyFrom(copySql))),
+        });
+        await client.query("COMMIT");
+        client.release();
+        return result;
+      } catch (error) {
+        // A broken connection must not go back to the pool.
+        await client.query("ROLLBACK").then(
+          () => client.release(),
+          (rollbackError: Error) => client.release(rollbackError),
+        );
+        throw error;
+      }
+    },
+    cursor: <R>(text: string, values: unknown[], fetchSize: number, signal: AbortSignal) =>
+      cursorRows<R>(pool, text, values, fetchSize, signal),
+    async close() {
+      if (!about.owned || ended) return;
+      ended = true;
+      await pool.end();
+    },
+  };
+}
+
+function rowsOf(result: pg.QueryResult): unknown[] {
+  return result.rows;
+}
+
+/** DECLARE / FETCH on a client of its own, inside a read-only transaction that ends with the walk. */
+async function* cursorRows<R>(
+  pool: pg.Pool,
+  text: string,
+  values: unknown[],
+  fetchSize: number,
+  signal: AbortSignal,
+): AsyncIterable<R[]> {
+  const client = await pool.connect();
+  let released = false;
+  const release = (destroy: boolean) => {
+    if (released) return;
+    released = true;
+    client.release(destroy || undefined);
+  };
+  // close() aborts the signal while a consumer may sit on a yielded slice: drop the connection then,
+  // or pool.end() would wait for it forever.
+  const onAbort = () => release(true);
+  signal.addEventListener("abort", onAbort, { once: true });
+  const fetchSql = `FETCH ${fetchSize} FROM vcon_export`;
+  try {
+    await client.query("BEGIN READ ONLY");
+    await client.query(`DECLARE vcon_export NO SCROLL CURSOR FOR ${text}`, values);
+    while (!signal.aborted) {
+      const { rows } = await client.query(fetchSql);
+      yield rows as R[];
+      if (rows.length < fetchSize) break;
+    }
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    if (!released) {
+      // Ends the transaction and its cursor, whether the consumer finished, stopped early or failed.
+      const clean = await client.query("ROLLBACK").then(
+        () => true,
+        () => false,
+      );
+      release(!clean);
+    }
+  }
+}

@@ -1,0 +1,35 @@
+import type { PreparedVcon } from "@vcon/storage-core";
+import { jsonbSafeCopy, textColumnSafe } from "./jsonb.js";
+
+/**
+ * One vCon as the database takes it, in the order of the save statement's parameters, the staging
+ * table's columns and the batch statement's arrays: id, vcon, created_at, subject, sanitised, parties.
+ */
+export function rowValues(vcon: PreparedVcon): (string | null)[] {
+  return [
+    vcon.uuid,
+    vcon.json,
+    vcon.createdAt,
+    textColumnSafe(vcon.subject),
+    jsonbSafeCopy(vcon.json),
+    signedParties(vcon),
+  ];
+}
+
+/** Columns of `rowValues`, one array per column: what the unnest batch statement binds. */
+export function rowColumns(vcons: readonly PreparedVcon[]): (string | null)[][] {
+  const rows = vcons.map(rowValues);
+  return (rows[0] ?? []).map((_, column) => rows.map((row) => row[column]!));
+}
+
+/** Canonical uuids are lower-case hex at fixed places: string order is PostgreSQL's uuid order. */
+export function byUuid(a: PreparedVcon, b: PreparedVcon): number {
+  return a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0;
+}
+
+/** A signed vCon's parties live in its payload: index the keys core read from it. */
+function signedParties(vcon: PreparedVcon): string | null {
+  if (vcon.form !== "signed" || vcon.parties.length === 0) return null;
+  const json = JSON.stringify(vcon.parties);
+  return jsonbSafeCopy(json) ?? json;
+}
