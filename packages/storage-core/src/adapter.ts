@@ -115,6 +115,24 @@ export interface StorageAdapter {
   readonly maxBatchSize?: number;
   /** Largest chunk, in bytes of JSON, `saveMany` should receive (64 MiB when left out). */
   readonly maxBatchBytes?: number;
+  /**
+   * Largest single document the backend can take, in UTF-8 bytes of its JSON (e.g. MariaDB's
+   * `max_allowed_packet`). Core refuses bigger ones with `VALIDATION` before calling `save` or
+   * `saveMany`, under the smaller of this and the storage's `limits.maxDocumentBytes`.
+   */
+  readonly maxDocumentBytes?: number;
+  /**
+   * Connects, checks or migrates: whatever must happen before the first operation. Core calls it once,
+   * before the first operation that needs the adapter; operations called meanwhile wait for it.
+   *
+   * When it rejects, the waiting operations reject with its error (classified like any other) and the
+   * NEXT operation calls `open()` again, so a backend that comes up later is picked up without a
+   * restart: leave nothing half-open behind a rejection, or reuse it on the next try. `close()` waits
+   * for a running `open()` to settle, then calls the adapter's `close()` exactly once, whether `open()`
+   * ran, failed or never started; after it, every operation rejects with `CLOSED` and `open()` is not
+   * called again. Omit it when the constructor (or `create`) already leaves the adapter ready.
+   */
+  open?(): Promise<void>;
   save(vcon: PreparedVcon): Promise<void>;
   get(uuid: string): Promise<VconDocument | null>;
   close(): Promise<void>;

@@ -1,3 +1,4 @@
+import { parseVconDate } from "./dates.js";
 import { ValidationError, type ValidationIssue } from "./errors.js";
 import type { Party, VconDocument, VconForm } from "./types.js";
 import { normalizeUuid } from "./uuid.js";
@@ -60,12 +61,13 @@ export function prepareVcon(input: unknown, limits: DocumentLimits = DEFAULT_LIM
   }
   const form = vconForm(document);
   const uuid = normalizeUuid(uuidOf(document, form));
-  const content = form === "signed" ? decodeJwsPayload(document) : form === "unsigned" ? document : null;
+  const content = vconContent(document);
   const issues: ValidationIssue[] = [];
   if (uuid === null) issues.push({ path: uuidPath(form), message: missingUuidMessage(document, form) });
   const createdAt = readCreatedAt(content, issues);
   if (issues.length > 0) throw new ValidationError("vCon cannot be stored", issues);
-  return {
+  const prepared: PreparedVcon & { [PREPARED_WITH]: DocumentLimits } = {
+    [PREPARED_WITH]: limits,
     uuid: uuid!,
     form,
     document: document as VconDocument,
@@ -76,6 +78,49 @@ export function prepareVcon(input: unknown, limits: DocumentLimits = DEFAULT_LIM
     subject: typeof content?.subject === "string" ? content.subject : null,
     parties: partyKeys(content?.parties),
   };
+  return prepared;
+}
+
+/**
+ * The brand of a PreparedVcon made by `prepareVcon`, holding the limits it was checked against. A
+ * registered symbol, so a vCon prepared by another installed copy of core is recognised too, and an
+ * enumerable one, so `{ ...prepared }` keeps it (JSON never carries symbols, so no input can forge it).
+ */
+const PREPARED_WITH = Symbol.for("@vcon/storage-core/prepared-with");
+
+/**
+ * True for a vCon `prepareVcon` (or `prepareBatch`) returned, still consistent. `save` and `saveMany`
+ * take these without checking the document again, so an application that writes one POST to several
+ * storages validates it once.
+ */
+export function isPreparedVcon(value: unknown): value is PreparedVcon {
+  if (typeof value !== "object" || value === null || !(PREPARED_WITH in value)) return false;
+  const candidate = value as Partial<PreparedVcon>;
+  return (
+    typeof candidate.uuid === "string" &&
+    typeof candidate.json === "string" &&
+    typeof candidate.bytes === "number"
+  );
+}
+
+/** The limits a prepared vCon was checked against, or null when `value` is not one. */
+export function preparedLimitsOf(value: unknown): DocumentLimits | null {
+  return isPreparedVcon(value)
+    ? ((value as unknown as Record<symbol, DocumentLimits>)[PREPARED_WITH] ?? null)
+    : null;
+}
+
+/**
+ * `input` ready for an adapter under `limits`: a prepared vCon checked against limits at least as
+ * strict is taken as it is (no second parse or walk); anything else goes through `prepareVcon`.
+ */
+export function prepareOnce(input: unknown, limits: DocumentLimits): PreparedVcon {
+  const used = preparedLimitsOf(input);
+  if (used === null) return prepareVcon(input, limits);
+  const prepared = input as PreparedVcon;
+  if (used.maxDepth <= limits.maxDepth && prepared.bytes <= limits.maxDocumentBytes) return prepared;
+  // Checked under looser limits elsewhere: check the exact text again under these.
+  return prepareVcon(prepared.json, limits);
 }
 
 /** The uuid a document is stored under, in any of the three forms, or null. */
@@ -286,12 +331,14 @@ export function vconContent(document: Record<string, unknown>): Record<string, u
   return form === "signed" ? decodeJwsPayload(document) : form === "unsigned" ? document : null;
 }
 
-/** A signed vCon's payload is base64url JSON: read it for indexing (this is not verification). */
-function decodeJwsPayload(document: Record<string, unknown>): Record<string, unknown> | null {
+/**
+ * A signed vCon's payload (base64url JSON) as an object, or null when it is not one. For indexing and
+ * validation only: this is not signature verification.
+ */
+export function decodeJwsPayload(document: Record<string, unknown>): Record<string, unknown> | null {
+  if (typeof document.payload !== "string") return null;
   try {
-    const decoded: unknown = JSON.parse(
-      Buffer.from(document.payload as string, "base64url").toString("utf8"),
-    );
+    const decoded: unknown = JSON.parse(Buffer.from(document.payload, "base64url").toString("utf8"));
     return isPlainObject(decoded) ? decoded : null;
   } catch {
     return null;
@@ -301,8 +348,8 @@ function decodeJwsPayload(document: Record<string, unknown>): Record<string, unk
 function readCreatedAt(content: Record<string, unknown> | null, issues: ValidationIssue[]) {
   const value = content?.created_at;
   if (value === undefined || value === null) return null;
-  const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms)) {
+  const ms = typeof value === "string" ? parseVconDate(value) : null;
+  if (ms === null) {
     issues.push({
       path: "$.created_at",
       message: `expected an RFC 3339 date-time, got ${JSON.stringify(value)}`,

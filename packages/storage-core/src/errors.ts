@@ -46,6 +46,15 @@ export class StorageError extends Error {
     this.name = "StorageError";
     this.code = code;
     this.retryable = options.retryable ?? code === "UNAVAILABLE";
+    // So that narrowing by code to ValidationError holds for a plain StorageError("VALIDATION") too.
+    if (code === "VALIDATION") {
+      Object.defineProperty(this, "issues", {
+        value: [],
+        enumerable: false,
+        writable: true,
+        configurable: true,
+      });
+    }
     if (options.cause !== undefined) {
       // A driver error can carry connection strings or passwords: keep a scrubbed copy.
       Object.defineProperty(this, "cause", {
@@ -112,7 +121,23 @@ export class InternalError extends StorageError {
   }
 }
 
-/** True when `error` is a StorageError (optionally with the given code), across package copies too. */
+/** The class each code's errors have: what `isStorageError(error, code)` narrows to. */
+export interface StorageErrorOf {
+  VALIDATION: ValidationError;
+  NOT_SUPPORTED: NotSupportedError;
+  UNAVAILABLE: UnavailableError;
+  CONFLICT: ConflictError;
+  CLOSED: ClosedError;
+  INTERNAL: InternalError;
+}
+
+/**
+ * True when `error` is a StorageError (optionally with the given code), across package copies too.
+ * With a code it narrows to that code's class, so `isStorageError(e, "VALIDATION")` gives `e.issues`
+ * (every VALIDATION error core makes carries `issues`, possibly empty).
+ */
+export function isStorageError<C extends ErrorCode>(error: unknown, code: C): error is StorageErrorOf[C];
+export function isStorageError(error: unknown, code?: ErrorCode): error is StorageError;
 export function isStorageError(error: unknown, code?: ErrorCode): error is StorageError {
   if (error instanceof StorageError) return code === undefined || error.code === code;
   // Two installed copies of core each have their own class: fall back to the shape.

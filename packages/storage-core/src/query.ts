@@ -5,6 +5,7 @@ import type {
   NormalizedSearchQuery,
   SearchQuery,
 } from "./adapter.js";
+import { parseVconDate, toVconDate } from "./dates.js";
 import type { PartyKeys } from "./document.js";
 import { ValidationError, type ValidationIssue } from "./errors.js";
 import { MIN_TEXT_FILTER_LENGTH, matchesTags, matchesText } from "./search-text.js";
@@ -99,8 +100,7 @@ export function decodeCursor(cursor: string): CursorPosition | null {
     if (!Array.isArray(decoded) || decoded.length !== 2) return null;
     const [createdAt, uuid] = decoded;
     const canonical = normalizeUuid(uuid);
-    if (typeof createdAt !== "string" || Number.isNaN(Date.parse(createdAt)) || canonical === null)
-      return null;
+    if (typeof createdAt !== "string" || parseVconDate(createdAt) === null || canonical === null) return null;
     return { createdAt, uuid: canonical };
   } catch {
     return null;
@@ -141,7 +141,7 @@ export function matchesQuery(
   if (query.since && record.createdAtMs < query.since.getTime()) return false;
   if (query.until && record.createdAtMs >= query.until.getTime()) return false;
   if (query.after) {
-    const afterMs = Date.parse(query.after.createdAt);
+    const afterMs = parseVconDate(query.after.createdAt) ?? Number.NaN;
     if (record.createdAtMs < afterMs || (record.createdAtMs === afterMs && record.uuid <= query.after.uuid)) {
       return false;
     }
@@ -196,10 +196,9 @@ function timeRange(
   for (const key of ["since", "until"] as const) {
     const value = source[key];
     if (value === undefined) continue;
-    const date =
-      value instanceof Date ? value : typeof value === "string" ? new Date(value) : new Date(Number.NaN);
-    if (Number.isNaN(date.getTime()))
-      issues.push({ path: `${prefix}.${key}`, message: "expected a date-time" });
+    // Offset-less text is UTC, as for created_at (parseVconDate).
+    const date = toVconDate(value);
+    if (date === null) issues.push({ path: `${prefix}.${key}`, message: "expected a date-time" });
     else range[key] = date;
   }
   return range;

@@ -1,10 +1,9 @@
-import { createRequire } from "node:module";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { StorageAdapter } from "./adapter.js";
-import { InternalError, ValidationError, type ValidationIssue } from "./errors.js";
+import { InternalError, ValidationError } from "./errors.js";
+import { schemaIssues } from "./issues.js";
 import { type Logger, silentLogger } from "./logger.js";
+import { importFrom, type ResolveFrom } from "./package-import.js";
 import { fromAdapter, type StorageOptions, type VconStorage } from "./storage.js";
 
 /** What an adapter's `create` receives besides its options. */
@@ -62,14 +61,17 @@ export const BUILTIN_ADAPTERS: Readonly<Record<string, string>> = Object.freeze(
 });
 
 export interface RegistryOptions {
-  /** Where adapter packages are resolved from; the working directory by default. */
-  resolveFrom?: string;
+  /**
+   * Where adapter packages are resolved from: a directory, or a module's `import.meta.url` (resolve
+   * from that package, wherever it is installed). The working directory by default.
+   */
+  resolveFrom?: ResolveFrom;
 }
 
 /** Maps configuration names to adapter definitions. */
 export class AdapterRegistry {
   #definitions = new Map<string, AdapterDefinition<never>>();
-  #resolveFrom: string;
+  #resolveFrom: ResolveFrom;
 
   constructor(options: RegistryOptions = {}) {
     this.#resolveFrom = options.resolveFrom ?? process.cwd();
@@ -131,8 +133,7 @@ export class AdapterRegistry {
   async #load(name: string, specifier: string): Promise<AdapterDefinition<unknown>> {
     let module: Record<string, unknown>;
     try {
-      const require = createRequire(join(this.#resolveFrom, "noop.js"));
-      module = await import(pathToFileURL(require.resolve(specifier)).href);
+      module = await importFrom(specifier, this.#resolveFrom);
     } catch (error) {
       const notFound = (error as { code?: string }).code === "MODULE_NOT_FOUND";
       if (!notFound)
@@ -175,13 +176,10 @@ export function parseOptionsSync<T>(
 
 function valueOrThrow<T>(adapterName: string, outcome: StandardSchemaV1.Result<T>): T {
   if (outcome.issues) {
-    const issues: ValidationIssue[] = outcome.issues.map((issue) => ({
-      path: ["options", ...(issue.path ?? []).map((p) => String(typeof p === "object" ? p.key : p))].join(
-        ".",
-      ),
-      message: issue.message,
-    }));
-    throw new ValidationError(`Invalid options for adapter "${adapterName}"`, issues);
+    throw new ValidationError(
+      `Invalid options for adapter "${adapterName}"`,
+      schemaIssues(outcome.issues, "options"),
+    );
   }
   return outcome.value;
 }

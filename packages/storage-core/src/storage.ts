@@ -1,16 +1,17 @@
-import {
-  CAPABILITIES,
-  type Capability,
-  type ExportOptions,
-  type SearchPage,
-  type SearchQuery,
-  type StorageAdapter,
-} from "./adapter.js";
+/**
+ * The facade applications use. It does the facade's jobs only: the lifecycle (open once, reject after
+ * close, wait for calls in flight), capability gating, checking input once, and one telemetry report per
+ * call. Batch rules live in batch.ts, error classification in classify.ts, reporting in telemetry.ts.
+ */
+import type { Capability, ExportOptions, SearchPage, SearchQuery, StorageAdapter } from "./adapter.js";
+import { type ChunkRange, chunkSizeFor, DEFAULT_BATCH_BYTES, prepareBatch, writeInChunks } from "./batch.js";
+import { readManifest } from "./capabilities.js";
+import { toStorageError } from "./classify.js";
 import {
   DEFAULT_LIMITS,
   type DocumentLimits,
   type PreparedVcon,
-  prepareVcon,
+  prepareOnce,
   type VconInput,
 } from "./document.js";
 import {
@@ -18,15 +19,18 @@ import {
   InternalError,
   isStorageError,
   NotSupportedError,
-  StorageError,
-  UnavailableError,
-  ValidationError,
-  type ValidationIssue,
+  type StorageError,
 } from "./errors.js";
 import { type Logger, type OperationEvent, silentLogger } from "./logger.js";
+import { OpenGate } from "./open-gate.js";
 import { normalizeExportOptions, normalizeSearchQuery } from "./query.js";
+import { OperationReporter } from "./telemetry.js";
 import type { VconDocument } from "./types.js";
 import { requireUuid } from "./uuid.js";
+
+// Moved to their own modules; still exported from here for code that imported them from this file.
+export { BatchError, type ChunkRange } from "./batch.js";
+export { isNetworkError } from "./classify.js";
 
 export interface SaveResult {
   /** The canonical uuid the vCon was stored under. */
@@ -38,33 +42,11 @@ export interface SaveManyOptions {
   chunkSize?: number;
 }
 
-/** A range of input positions, `start` inclusive, `end` exclusive. */
-export interface ChunkRange {
-  start: number;
-  end: number;
-}
-
 export interface SaveManyResult {
   /** Distinct uuids written (a uuid given twice is written once, last one wins). */
   saved: number;
   /** The chunks that were committed, in order. */
   chunks: ChunkRange[];
-}
-
-/** Thrown by `saveMany` when a chunk fails: the chunks in `landed` are stored, nothing after them is. */
-export class BatchError extends StorageError {
-  readonly landed: readonly ChunkRange[];
-  readonly failed: ChunkRange;
-
-  constructor(cause: StorageError, landed: ChunkRange[], failed: ChunkRange) {
-    super(cause.code, `Batch save stopped at items ${failed.start}-${failed.end - 1}: ${cause.message}`, {
-      cause,
-      retryable: cause.retryable,
-    });
-    this.name = "BatchError";
-    this.landed = landed;
-    this.failed = failed;
-  }
 }
 
 /** What applications use: the same API on every backend. */
@@ -76,15 +58,19 @@ export interface VconStorage {
   readonly capabilities: Readonly<Record<Capability, boolean>>;
   readonly closed: boolean;
   supports(capability: Capability): boolean;
-  /** Upsert by uuid. Accepts an object, or JSON text that is stored byte for byte. */
-  save(vcon: VconInput): Promise<SaveResult>;
+  /**
+   * Upsert by uuid. Accepts an object, JSON text that is stored byte for byte, or a vCon already
+   * checked by `prepareVcon` / `prepareBatch` (not checked again, so one POST written to several
+   * storages is validated once).
+   */
+  save(vcon: VconInput | PreparedVcon): Promise<SaveResult>;
   /** The stored document, or `null` when there is none. */
   get(uuid: string): Promise<VconDocument | null>;
   /** True when a document was removed. */
   delete(uuid: string): Promise<boolean>;
   exists(uuid: string): Promise<boolean>;
   /** Checks every document first (nothing is written if one is bad), then writes chunk by chunk. */
-  saveMany(vcons: readonly VconInput[], options?: SaveManyOptions): Promise<SaveManyResult>;
+  saveMany(vcons: readonly (VconInput | PreparedVcon)[], options?: SaveManyOptions): Promise<SaveManyResult>;
   search(query?: SearchQuery): Promise<SearchPage>;
   /** Every stored document (optionally in a created_at range) in (created_at, uuid) order. */
   export(options?: ExportOptions): AsyncIterable<VconDocument>;
@@ -106,14 +92,17 @@ export function fromAdapter(adapter: StorageAdapter, options: StorageOptions = {
   return new ManagedStorage(adapter, options);
 }
 
+const CLOSED_DURING_EXPORT = "The storage was closed during export.";
+
 class ManagedStorage implements VconStorage {
   readonly name: string;
   readonly adapter: string;
   readonly capabilities: Readonly<Record<Capability, boolean>>;
   #driver: StorageAdapter;
-  #logger: Logger;
-  #onOperation: ((event: OperationEvent) => void) | undefined;
+  #reporter: OperationReporter;
+  /** The storage's limits, with the adapter's `maxDocumentBytes` when that is smaller. */
   #limits: DocumentLimits;
+  #gate: OpenGate;
   #closing: Promise<void> | null = null;
   #inFlight = new Set<Promise<unknown>>();
   #exports = new Set<AbortController>();
@@ -122,10 +111,15 @@ class ManagedStorage implements VconStorage {
     this.#driver = driver;
     this.adapter = driver.name;
     this.name = options.name ?? driver.name;
-    this.#logger = options.logger ?? silentLogger;
-    this.#onOperation = options.onOperation;
-    this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.#reporter = new OperationReporter(
+      this.name,
+      this.adapter,
+      options.logger ?? silentLogger,
+      options.onOperation,
+    );
+    this.#limits = writeLimits(driver, { ...DEFAULT_LIMITS, ...options.limits });
     this.capabilities = Object.freeze(readManifest(driver));
+    this.#gate = new OpenGate(typeof driver.open === "function" ? () => driver.open!() : undefined);
   }
 
   get closed(): boolean {
@@ -136,9 +130,9 @@ class ManagedStorage implements VconStorage {
     return this.capabilities[capability] === true;
   }
 
-  save(vcon: VconInput): Promise<SaveResult> {
+  save(vcon: VconInput | PreparedVcon): Promise<SaveResult> {
     return this.#run("save", undefined, async () => {
-      const prepared = prepareVcon(vcon, this.#limits);
+      const prepared = prepareOnce(vcon, this.#limits);
       await this.#driver.save(prepared);
       return { result: { uuid: prepared.uuid }, uuid: prepared.uuid };
     });
@@ -167,24 +161,23 @@ class ManagedStorage implements VconStorage {
     });
   }
 
-  saveMany(vcons: readonly VconInput[], options: SaveManyOptions = {}): Promise<SaveManyResult> {
+  saveMany(
+    vcons: readonly (VconInput | PreparedVcon)[],
+    options: SaveManyOptions = {},
+  ): Promise<SaveManyResult> {
     return this.#run("saveMany", undefined, async () => {
       const driver = this.#require("saveMany");
-      const prepared = this.#prepareBatch(vcons);
-      const chunkSize = this.#chunkSize(options.chunkSize);
-      const chunks: ChunkRange[] = [];
-      for (const range of chunkRanges(
+      const prepared = prepareBatch(vcons, this.#limits);
+      const sizes = {
+        maxCount: chunkSizeFor(options.chunkSize, driver.maxBatchSize),
+        maxBytes: driver.maxBatchBytes ?? DEFAULT_BATCH_BYTES,
+      };
+      const chunks = await writeInChunks(
         prepared,
-        chunkSize,
-        this.#driver.maxBatchBytes ?? DEFAULT_BATCH_BYTES,
-      )) {
-        try {
-          await driver.saveMany!(latestPerUuid(prepared.slice(range.start, range.end)));
-        } catch (error) {
-          throw new BatchError(this.#normalizeError(error), chunks, range);
-        }
-        chunks.push(range);
-      }
+        sizes,
+        (chunk) => driver.saveMany!(chunk),
+        (error) => this.#toError(error),
+      );
       return { result: { saved: new Set(prepared.map((p) => p.uuid)).size, chunks }, count: prepared.length };
     });
   }
@@ -220,26 +213,25 @@ class ManagedStorage implements VconStorage {
     let count = 0;
     let failure: StorageError | undefined;
     try {
+      if (!this.#gate.isOpen) await this.#gate.opened();
+      if (controller.signal.aborted) throw new ClosedError(CLOSED_DURING_EXPORT);
       for await (const document of driver.export!(options)) {
-        if (controller.signal.aborted) throw new ClosedError("The storage was closed during export.");
+        if (controller.signal.aborted) throw new ClosedError(CLOSED_DURING_EXPORT);
         count++;
         yield document;
       }
       // An adapter that stops quietly on abort must not make a cut-short export look complete.
-      if (controller.signal.aborted && this.#closing)
-        throw new ClosedError("The storage was closed during export.");
+      if (controller.signal.aborted && this.#closing) throw new ClosedError(CLOSED_DURING_EXPORT);
     } catch (error) {
       // Whatever an adapter throws once close() aborted it (AbortError, a dropped cursor) means CLOSED.
       const closedUnderneath =
         controller.signal.aborted && this.#closing !== null && !isStorageError(error, "CLOSED");
-      failure = closedUnderneath
-        ? new ClosedError("The storage was closed during export.")
-        : this.#normalizeError(error);
+      failure = closedUnderneath ? new ClosedError(CLOSED_DURING_EXPORT) : this.#toError(error);
       throw failure;
     } finally {
       controller.abort();
       this.#exports.delete(controller);
-      this.#report({ operation: "export", durationMs: performance.now() - started, count }, failure);
+      this.#reporter.report({ operation: "export", durationMs: performance.now() - started, count }, failure);
     }
   }
 
@@ -249,13 +241,15 @@ class ManagedStorage implements VconStorage {
       const started = performance.now();
       for (const controller of this.#exports) controller.abort();
       await Promise.allSettled([...this.#inFlight]);
+      // Never close an adapter that is still opening: what open() acquires would be left behind.
+      await this.#gate.settled();
       let failure: StorageError | undefined;
       try {
         await this.#driver.close();
       } catch (error) {
-        failure = this.#normalizeError(error);
+        failure = this.#toError(error);
       }
-      this.#report({ operation: "close", durationMs: performance.now() - started }, failure);
+      this.#reporter.report({ operation: "close", durationMs: performance.now() - started }, failure);
       if (failure) throw failure;
     })();
     return this.#closing;
@@ -281,37 +275,6 @@ class ManagedStorage implements VconStorage {
     return this.#driver;
   }
 
-  #chunkSize(requested: number | undefined): number {
-    const cap = this.#driver.maxBatchSize ?? 1000;
-    if (requested === undefined) return cap;
-    if (!Number.isInteger(requested) || requested < 1) {
-      throw new ValidationError("Invalid saveMany options", [
-        { path: "options.chunkSize", message: "expected a positive integer" },
-      ]);
-    }
-    return Math.min(requested, cap);
-  }
-
-  #prepareBatch(vcons: readonly VconInput[]): PreparedVcon[] {
-    if (!Array.isArray(vcons)) {
-      throw new ValidationError("saveMany takes an array of vCons", [{ path: "$", message: "not an array" }]);
-    }
-    const prepared: PreparedVcon[] = [];
-    const issues: ValidationIssue[] = [];
-    vcons.forEach((vcon, index) => {
-      try {
-        prepared.push(prepareVcon(vcon, this.#limits));
-      } catch (error) {
-        if (!(error instanceof ValidationError)) throw error;
-        for (const issue of error.issues)
-          issues.push({ ...issue, path: issue.path.replace(/^\$/, `$[${index}]`) });
-      }
-    });
-    if (issues.length > 0)
-      throw new ValidationError("Batch rejected, nothing was written", issues.slice(0, 100));
-    return prepared;
-  }
-
   async #run<T>(
     operation: OperationEvent["operation"],
     uuid: string | undefined,
@@ -320,12 +283,14 @@ class ManagedStorage implements VconStorage {
     const started = performance.now();
     const task = (async () => {
       this.#assertOpen();
+      // One property read once open: the common path pays no extra await.
+      if (!this.#gate.isOpen) await this.#gate.opened();
       return body();
     })();
     this.#inFlight.add(task);
     try {
       const outcome = await task;
-      this.#report({
+      this.#reporter.report({
         operation,
         durationMs: performance.now() - started,
         uuid: outcome.uuid ?? uuid,
@@ -333,112 +298,27 @@ class ManagedStorage implements VconStorage {
       });
       return outcome.result;
     } catch (error) {
-      const failure = this.#normalizeError(error);
-      this.#report({ operation, durationMs: performance.now() - started, uuid }, failure);
+      const failure = this.#toError(error);
+      this.#reporter.report({ operation, durationMs: performance.now() - started, uuid }, failure);
       throw failure;
     } finally {
       this.#inFlight.delete(task);
     }
   }
 
-  #normalizeError(error: unknown): StorageError {
-    if (isStorageError(error)) return error;
-    if (isNetworkError(error)) {
-      return new UnavailableError(`Storage "${this.name}" is unreachable: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    return new InternalError(`Adapter "${this.adapter}" failed: ${message}`, { cause: error });
-  }
-
-  #report(event: Omit<OperationEvent, "storage" | "adapter" | "ok">, failure?: StorageError): void {
-    const full: OperationEvent = { storage: this.name, adapter: this.adapter, ok: !failure, ...event };
-    if (full.uuid === undefined) delete full.uuid;
-    if (full.count === undefined) delete full.count;
-    if (failure) {
-      full.code = failure.code;
-      const level = failure.code === "VALIDATION" || failure.code === "NOT_SUPPORTED" ? "debug" : "warn";
-      this.#logger[level]({ ...full, err: failure }, `vcon storage ${event.operation} failed`);
-    } else {
-      this.#logger.debug(full, `vcon storage ${event.operation}`);
-    }
-    try {
-      this.#onOperation?.(full);
-    } catch {
-      // A metrics hook must never break storage.
-    }
+  #toError(error: unknown): StorageError {
+    return toStorageError(error, { storage: this.name });
   }
 }
 
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EPIPE",
-]);
-
-/** True for Node's socket-level failures: the backend could not be reached. */
-export function isNetworkError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && NETWORK_CODES.has(code);
-}
-
-/** The method each capability stands for: search features are filters of `search`. */
-const CAPABILITY_METHOD: Readonly<Record<Capability, Capability & keyof StorageAdapter>> = {
-  delete: "delete",
-  exists: "exists",
-  saveMany: "saveMany",
-  search: "search",
-  export: "export",
-  searchText: "search",
-  searchTags: "search",
-};
-
-function readManifest(driver: StorageAdapter): Record<Capability, boolean> {
-  const manifest = {} as Record<Capability, boolean>;
-  for (const capability of CAPABILITIES) {
-    const declared = driver.capabilities?.[capability] === true;
-    const method = CAPABILITY_METHOD[capability];
-    if (declared && (typeof driver[method] !== "function" || driver.capabilities?.[method] !== true)) {
-      throw new InternalError(`Adapter "${driver.name}" declares ${capability} but does not implement ${method}.`);
-    }
-    manifest[capability] = declared;
+/** The document limits a storage enforces: its own, tightened by what the adapter can store. */
+function writeLimits(driver: StorageAdapter, limits: DocumentLimits): DocumentLimits {
+  const cap = driver.maxDocumentBytes;
+  if (cap === undefined) return limits;
+  if (!Number.isSafeInteger(cap) || cap < 1) {
+    throw new InternalError(
+      `Adapter "${driver.name}" declares maxDocumentBytes ${cap}: expected a positive integer.`,
+    );
   }
-  return manifest;
-}
-
-/** 64 MiB of JSON per chunk unless the adapter says otherwise: large recordings make small chunks. */
-const DEFAULT_BATCH_BYTES = 64 * 1024 * 1024;
-
-/** Consecutive ranges of at most `maxCount` documents and `maxBytes` of JSON (at least one document each). */
-function chunkRanges(prepared: readonly PreparedVcon[], maxCount: number, maxBytes: number): ChunkRange[] {
-  const ranges: ChunkRange[] = [];
-  let start = 0;
-  let bytes = 0;
-  prepared.forEach((vcon, index) => {
-    const full = index - start >= maxCount || (index > start && bytes + vcon.bytes > maxBytes);
-    if (full) {
-      ranges.push({ start, end: index });
-      start = index;
-      bytes = 0;
-    }
-    bytes += vcon.bytes;
-  });
-  if (start < prepared.length) ranges.push({ start, end: prepared.length });
-  return ranges;
-}
-
-/** A uuid given twice in one chunk is written once, with its last body: upsert semantics. */
-function latestPerUuid(chunk: PreparedVcon[]): PreparedVcon[] {
-  const byUuid = new Map<string, PreparedVcon>();
-  for (const vcon of chunk) {
-    byUuid.delete(vcon.uuid);
-    byUuid.set(vcon.uuid, vcon);
-  }
-  return byUuid.size === chunk.length ? chunk : [...byUuid.values()];
+  return cap < limits.maxDocumentBytes ? { ...limits, maxDocumentBytes: cap } : limits;
 }

@@ -4,8 +4,16 @@
  * Objects are loose everywhere: unknown fields are never an issue.
  */
 import { z } from "zod";
-import { childPath, DEFAULT_LIMITS, isPlainObject, prepareVcon, vconForm } from "./document.js";
+import {
+  childPath,
+  DEFAULT_LIMITS,
+  decodeJwsPayload,
+  isPlainObject,
+  prepareVcon,
+  vconForm,
+} from "./document.js";
 import { isStorageError, type ValidationIssue } from "./errors.js";
+import { issuePath } from "./issues.js";
 
 export interface ValidateOptions {
   /** "storage": only what storage needs (object + uuid). "draft": the IETF draft's rules. */
@@ -37,7 +45,7 @@ function storageIssues(document: unknown): ValidationIssue[] {
     prepareVcon(document, DEFAULT_LIMITS);
     return [];
   } catch (error) {
-    if (isStorageError(error, "VALIDATION")) return [...(error as { issues?: ValidationIssue[] }).issues!];
+    if (isStorageError(error, "VALIDATION")) return [...error.issues];
     throw error;
   }
 }
@@ -182,7 +190,7 @@ function draftIssues(document: Record<string, unknown>): ValidationIssue[] {
   switch (vconForm(document)) {
     case "signed": {
       const issues = zodIssues(signedVcon, document, "$");
-      const payload = decodePayload(document.payload);
+      const payload = decodeJwsPayload(document);
       if (payload === null)
         issues.push({ path: "$.payload", message: "not base64url-encoded JSON of an unsigned vCon" });
       // The signed content is an unsigned vCon: checked like one, its issues located inside the payload.
@@ -291,19 +299,9 @@ function zodIssues(schema: z.ZodType, value: unknown, root: string): ValidationI
   const result = schema.safeParse(value);
   if (result.success) return [];
   return result.error.issues.map((issue) => ({
-    path: issue.path.reduce<string>((path, key) => childPath(path, key as string | number), root),
+    path: issuePath(root, issue.path),
     message: / received undefined$/.test(issue.message) ? "required" : issue.message,
   }));
-}
-
-function decodePayload(payload: unknown): Record<string, unknown> | null {
-  if (typeof payload !== "string") return null;
-  try {
-    const decoded: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
-    return isPlainObject(decoded) ? decoded : null;
-  } catch {
-    return null;
-  }
 }
 
 function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
