@@ -1,29 +1,32 @@
 import {
   InternalError,
+  isNetworkError,
   isStorageError,
   type StorageError,
   scrubSecrets,
   UnavailableError,
 } from "@vcon/storage-core";
 
-/** Messages ioredis uses when the server cannot be reached or stops answering. */
-const UNREACHABLE =
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|Connection is closed|Stream isn't writeable|enableOfflineQueue|max retries|MaxRetriesPerRequest|Command timed out|timed out/i;
+/**
+ * What ioredis itself says when it cannot reach or keep a server (socket errors carry a Node errno code,
+ * which core's network-error check reads).
+ */
+const CLIENT_UNREACHABLE =
+  /Connection is closed|Stream isn't writeable|enableOfflineQueue|max retries|MaxRetriesPerRequest|timed out|None of startup nodes is available|Failed to refresh slots cache|ClusterAllFailedError/i;
 
 /** Replies of a server that is up but refuses this client's credentials. */
 const REFUSED_CREDENTIALS =
   /^(NOAUTH|WRONGPASS)|invalid (username-password|password)|AUTH .*without any password/i;
 
-/** Replies of a server that may serve the same call a little later. */
+/** Replies of a server (or cluster) that may serve the same call a little later. */
 const BUSY = /^(OOM|LOADING|BUSY|MASTERDOWN|TRYAGAIN|READONLY|CLUSTERDOWN)\b/;
 
 /** Turns whatever ioredis threw into a StorageError whose message holds no password. */
 export function toStorageError(error: unknown, secrets: readonly string[]): StorageError {
   if (isStorageError(error)) return error;
   const raw = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown } | null)?.code;
   const message = scrubSecrets(raw, secrets);
-  if (UNREACHABLE.test(raw) || (typeof code === "string" && UNREACHABLE.test(code))) {
+  if (isNetworkError(error) || CLIENT_UNREACHABLE.test(raw)) {
     return new UnavailableError(`Redis is unreachable: ${message}`, { secrets });
   }
   if (REFUSED_CREDENTIALS.test(raw)) {
