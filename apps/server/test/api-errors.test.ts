@@ -95,7 +95,7 @@ describe("HTTP API: bad input is refused with 400 and writes nothing", () => {
   it("answers 413 for a body over the limit", async () => {
     const response = await postJson(`${running.url}/vcons`, makeVcon({ subject: "x".repeat(70 * 1024) }));
     expect(response.status).toBe(413);
-    expect(((await response.json()) as ErrorBody).error.code).toBe("FST_ERR_CTP_BODY_TOO_LARGE");
+    expect(((await response.json()) as ErrorBody).error.code).toBe("PAYLOAD_TOO_LARGE");
   });
 
   it("refuses bad uuids, bad dates, bad cursors and unknown search parameters", async () => {
