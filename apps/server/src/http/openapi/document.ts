@@ -53,7 +53,7 @@ export function baseDocument(options: DocumentOptions): Record<string, unknown> 
         name: "conserver",
         description: "vcon-server's (conserver's) routes and shapes, so its clients work unchanged.",
       },
-      { name: "health", description: "Liveness, readiness and metrics." },
+      { name: "health", description: "Health, liveness and readiness." },
     ],
     security: Object.keys(securitySchemes).map((name) => ({ [name]: [] })),
     paths: {},
