@@ -185,7 +185,7 @@ export function describeHttpApi(label: string, backend: ApiBackend): void {
         expect.arrayContaining(["/health", "/livez", "/readyz", "/vcons", "/vcons/{uuid}"]),
       );
       expect(Object.keys(spec.paths["/vcons"]!).sort()).toEqual(["get", "post"]);
-      expect(Object.keys(spec.paths["/vcons/{uuid}"]!).sort()).toEqual(["delete", "get"]);
+      expect(Object.keys(spec.paths["/vcons/{uuid}"]!).sort()).toEqual(["delete", "get", "put"]);
       expect(Object.keys(spec.paths["/vcons"]!.post!.responses)).toEqual(
         expect.arrayContaining(["201", "400", "413", "503"]),
       );

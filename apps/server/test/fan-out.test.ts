@@ -151,8 +151,8 @@ describe("search, health and the OpenAPI description", () => {
       paths: Record<string, Record<string, unknown>>;
     };
     expect(spec.openapi).toBe("3.1.0");
-    expect(Object.keys(spec.paths).sort()).toEqual(["/health", "/vcons", "/vcons/{uuid}"]);
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(["/health", "/vcons", "/vcons/{uuid}"]));
     expect(Object.keys(spec.paths["/vcons"]!).sort()).toEqual(["get", "post"]);
-    expect(Object.keys(spec.paths["/vcons/{uuid}"]!).sort()).toEqual(["delete", "get"]);
+    expect(Object.keys(spec.paths["/vcons/{uuid}"]!).sort()).toEqual(["delete", "get", "put"]);
   });
 });
