@@ -1,8 +1,14 @@
 #!/usr/bin/env node
-// Proves the published packages work outside the workspace, the way a stranger would use them:
-// packs every public package, installs the tarballs into a fresh folder under os.tmpdir() next to a
-// copy of examples/sample-adapter, imports every package, type-checks the sample and runs its
-// conformance suite. (scripts/check-docs.mjs checks that docs/writing-an-adapter.md shows its real files.)
+// Proves the published packages work outside the workspace, the way strangers use them. Packs every
+// public package and, each in a fresh folder under os.tmpdir() installed with npm from the tarballs:
+//   1. an application that only stores vCons (core + memory): it works, and installs no test tools
+//      (no fast-check, no vitest);
+//   2. examples/sample-adapter (the adapter of docs/writing-an-adapter.md), with every packed package
+//      installed: each imports, the sample type-checks and passes the whole conformance suite;
+//   3. examples/sample-adapter-0.1, a frozen copy of the sample as written against core 0.1: it still
+//      type-checks and passes today's suite unchanged.
+// For 2 and 3 the suite's property tests must run and pass with only vitest in devDependencies: the
+// conformance entry bundles fast-check. (scripts/check-docs.mjs checks the guide shows the sample's files.)
 // Assumes `pnpm build` ran. No dependencies; exits non-zero on any failure.
 import { execFileSync } from "node:child_process";
 import {
@@ -19,13 +25,14 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
-const sampleDir = join(root, "examples/sample-adapter");
 const keep = process.argv.includes("--keep");
 // `--packages=@vcon/storage-core,@vcon/storage-memory` limits the run (for local iteration only).
 const only = process.argv
   .find((arg) => arg.startsWith("--packages="))
   ?.slice("--packages=".length)
   .split(",");
+/** Test tools an application must never install just by depending on core. */
+const TEST_TOOLS = ["fast-check", "vitest"];
 const steps = [];
 
 function step(name, action) {
@@ -72,10 +79,73 @@ function publicPackages() {
   return packages;
 }
 
+function writeManifest(dir, manifest) {
+  writeFileSync(join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** Points the given dependencies at their tarballs; core resolves to its tarball everywhere. */
+function useTarballs(manifest, tarballs, names) {
+  const local = Object.fromEntries(names.map((name) => [name, `file:${tarballs[name]}`]));
+  manifest.dependencies = { ...manifest.dependencies, ...local };
+  manifest.overrides = { "@vcon/storage-core": local["@vcon/storage-core"] };
+  return manifest;
+}
+
+function npmInstall(dir) {
+  run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefer-offline"], dir);
+}
+
+function assertNotInstalled(dir, names) {
+  const present = names.filter((name) => existsSync(join(dir, "node_modules", name)));
+  if (present.length > 0) throw new Error(`installed, but must not be: ${present.join(", ")}`);
+}
+
+/**
+ * Runs an adapter folder's vitest and checks the report: no failure, and the conformance suite's
+ * property-based group really ran (fast-check comes from the bundled conformance entry).
+ */
+function runSuite(dir) {
+  const reportPath = join(dir, "vitest-report.json");
+  run("npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile=${reportPath}`], dir);
+  const report = JSON.parse(readFileSync(reportPath, "utf8"));
+  const tests = report.testResults.flatMap((file) => file.assertionResults);
+  const failed = tests.filter((test) => test.status === "failed");
+  if (failed.length > 0 || !report.success)
+    throw new Error(`failing tests: ${failed.map((test) => test.fullName).join("; ") || "see output"}`);
+  const property = tests.filter((test) => /property/i.test(test.ancestorTitles.join(" > ")));
+  const propertyPassed = property.filter((test) => test.status === "passed").length;
+  if (propertyPassed === 0)
+    throw new Error(`no property-based test passed (${property.length} found): fast-check did not run`);
+  const passed = tests.filter((test) => test.status === "passed").length;
+  return `${passed} passed, ${propertyPassed} of them property-based`;
+}
+
+/** Copies an adapter fixture outside the workspace, installs the tarballs, type-checks it, runs its suite. */
+function adapterFixture(label, source, tarballs, dependencies) {
+  const dir = join(work, label);
+  step(`${label}: copy outside the workspace`, () => {
+    cpSync(source, dir, { recursive: true, filter: (src) => !/node_modules|\.jsonl$/.test(src) });
+    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    writeManifest(dir, useTarballs(manifest, tarballs, dependencies));
+  });
+  step(`${label}: npm install the tarballs`, () => npmInstall(dir));
+  step(`${label}: fast-check is not installed (the suite bundles it)`, () =>
+    assertNotInstalled(dir, ["fast-check"]),
+  );
+  step(`${label}: type-check`, () => run("npx", ["tsc", "--noEmit", "-p", "."], dir));
+  let summary = "";
+  step(`${label}: the whole conformance suite passes`, () => {
+    summary = runSuite(dir);
+  });
+  console.log(`test:packed: ${label}: ${summary}`);
+  return dir;
+}
+
 const work = mkdtempSync(join(tmpdir(), "vcon-packed-"));
 let exitCode = 0;
 try {
   const packages = step("find public packages", publicPackages);
+  const names = packages.map((pkg) => pkg.name);
   const tarballDir = join(work, "tarballs");
   mkdirSync(tarballDir);
   const tarballs = step(`pnpm pack ${packages.length} packages`, () => {
@@ -90,23 +160,39 @@ try {
     return found;
   });
 
-  const app = join(work, "sample-adapter");
-  step("copy the sample adapter outside the workspace", () => {
-    cpSync(sampleDir, app, { recursive: true, filter: (src) => !/node_modules|\.jsonl$/.test(src) });
-    const manifest = JSON.parse(readFileSync(join(app, "package.json"), "utf8"));
-    const local = Object.fromEntries(Object.entries(tarballs).map(([name, file]) => [name, `file:${file}`]));
-    // Every packed package is installed for the import check; core resolves to its tarball everywhere.
-    manifest.dependencies = { ...manifest.dependencies, ...local };
-    manifest.overrides = { ...local };
-    writeFileSync(join(app, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-  });
+  // 1. An application: stores vCons, installs no test tools.
+  const appDeps = ["@vcon/storage-core", "@vcon/storage-memory"].filter((name) => tarballs[name]);
+  if (appDeps.length === 2) {
+    const app = join(work, "app");
+    step("app: npm install core and memory only", () => {
+      mkdirSync(app);
+      writeManifest(app, useTarballs({ name: "vcon-app", private: true, type: "module" }, tarballs, appDeps));
+      npmInstall(app);
+    });
+    step(`app: no test tools installed (${TEST_TOOLS.join(", ")})`, () =>
+      assertNotInstalled(app, TEST_TOOLS),
+    );
+    step("app: saves and reads a vCon; both entry points load", () => {
+      const script = [
+        "import { createStorage, prepareVcon } from '@vcon/storage-core';",
+        "import { toStorageError } from '@vcon/storage-core/adapter';",
+        "const storage = await createStorage({ adapter: 'memory' });",
+        "const uuid = '0190f1c2-8a3b-7cde-9f01-23456789abcd';",
+        "await storage.save(prepareVcon({ uuid, subject: 'packed' }));",
+        "const got = await storage.get(uuid);",
+        "if (got?.subject !== 'packed') throw new Error('round trip failed: ' + JSON.stringify(got));",
+        "if (typeof toStorageError !== 'function') throw new Error('adapter subpath incomplete');",
+        "await storage.close();",
+      ].join("\n");
+      writeFileSync(join(app, "app.mjs"), script);
+      run("node", ["app.mjs"], app);
+    });
+  }
 
-  step("npm install the tarballs", () =>
-    run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefer-offline"], app),
-  );
-
-  step("import every packed package", () => {
-    const specifiers = [...Object.keys(tarballs), "@vcon/storage-core/conformance"];
+  // 2. The guide's sample adapter, with every packed package installed and imported.
+  const sample = adapterFixture("sample-adapter", join(root, "examples/sample-adapter"), tarballs, names);
+  step("sample-adapter: import every packed package", () => {
+    const specifiers = [...names, "@vcon/storage-core/adapter", "@vcon/storage-core/conformance"];
     const script = [
       `const specifiers = ${JSON.stringify(specifiers)};`,
       "for (const specifier of specifiers) {",
@@ -119,15 +205,19 @@ try {
       "const core = await import('@vcon/storage-core');",
       "if (typeof core.createStorage !== 'function' || typeof core.validateVcon !== 'function') throw new Error('core API missing');",
     ].join("\n");
-    writeFileSync(join(app, "smoke.mjs"), script);
-    run("node", ["smoke.mjs"], app);
+    writeFileSync(join(sample, "smoke.mjs"), script);
+    run("node", ["smoke.mjs"], sample);
   });
 
-  step("type-check the sample adapter", () => run("npx", ["tsc", "--noEmit", "-p", "."], app));
-  step("run the sample adapter's conformance suite", () => run("npx", ["vitest", "run"], app));
+  // 3. The frozen 0.1 adapter: only core, as its package.json says.
+  if (tarballs["@vcon/storage-core"]) {
+    adapterFixture("sample-adapter-0.1", join(root, "examples/sample-adapter-0.1"), tarballs, [
+      "@vcon/storage-core",
+    ]);
+  }
 
   console.log(
-    `test:packed: OK: ${packages.length} packages packed, installed and imported; sample adapter passes the suite`,
+    `test:packed: OK: ${packages.length} packages packed, installed and imported; an app installs no test tools; the sample adapter and the frozen 0.1 adapter pass the suite`,
   );
 } catch (error) {
   exitCode = 1;
