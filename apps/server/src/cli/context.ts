@@ -12,6 +12,7 @@ export async function withStorages<T>(
   work: (storages: StorageSet, loaded: LoadedConfig) => Promise<T>,
 ): Promise<T> {
   const loaded = loadConfig(options.config ? { file: options.config } : {});
+  for (const notice of loaded.notices ?? []) process.stderr.write(`notice: ${notice}\n`);
   const storages = await StorageSet.open(loaded.config, { logger: stderrLogger, secrets: loaded.secrets });
   try {
     return await work(storages, loaded);

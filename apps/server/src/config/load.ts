@@ -4,6 +4,7 @@ import { ValidationError, type ValidationIssue } from "@vcon/storage-core";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { interpolateEnv } from "./interpolate.js";
+import { fromVconServerModules } from "./vcon-server-compat.js";
 import { API_SCOPES, type AppConfig, appConfigSchema, DEFAULT_DATA_DIR } from "./schema.js";
 
 /** Looked for in the working directory when neither `--config` nor `VCON_SERVER_CONFIG` names a file. */
@@ -28,6 +29,8 @@ export interface LoadedConfig {
   raw: unknown;
   /** Values from the environment that must never be printed or logged. */
   secrets: string[];
+  /** What was translated on loading (vcon-server `module:` entries): logged at start. */
+  notices?: string[];
 }
 
 /** With no configuration at all: embedded PostgreSQL (PGlite) in `./.data/pglite`. */
@@ -80,14 +83,15 @@ export function configFrom(
 ): LoadedConfig {
   const issues: ValidationIssue[] = [];
   const interpolated = interpolateEnv(raw, env, issues);
-  const withOverrides = applyEnvOverrides(interpolated.value, env);
+  const compat = fromVconServerModules(interpolated.value, issues);
+  const withOverrides = applyEnvOverrides(compat.value, env);
   const withKey = applyEnvApiKey(withOverrides, env.VCON_API_KEY, issues);
   const parsed = appConfigSchema.safeParse(withKey);
   if (!parsed.success) issues.push(...zodIssues(parsed.error));
   if (issues.length > 0 || !parsed.success)
     throw new ValidationError(`Invalid configuration (${source})`, issues);
   const secrets = [...interpolated.secrets, ...apiKeyValues(parsed.data)];
-  return { config: parsed.data, source, origin, raw, secrets: [...new Set(secrets)] };
+  return { config: parsed.data, source, origin, raw, secrets: [...new Set(secrets)], notices: compat.notices };
 }
 
 /** `VCON_API_KEY`: one more key, with every scope. Refused next to an explicit `server.auth: none`. */

@@ -86,6 +86,7 @@ export async function buildServer(
     { configuration: described.source, storages: described.storages },
     configurationLine(described),
   );
+  for (const notice of loaded.notices ?? []) app.log.info(notice);
   if (settings.auth === "none") {
     app.log.warn(
       "server.auth is none: every client that reaches this port can read, search and delete every vCon",
