@@ -58,9 +58,9 @@ const SERVE_START_LIMIT_MS = 90_000;
 /** Starts `vcon-server serve` on a free port and waits (bounded) for its "listening" log line. */
 export function serve(
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; serveArgs?: string[] } = {},
 ): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [CLI, ...args, "serve"], {
+  const child = spawn(process.execPath, [CLI, ...args, "serve", ...(options.serveArgs ?? [])], {
     cwd: options.cwd,
     env: { ...process.env, PORT: "0", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
