@@ -14,6 +14,11 @@ export const storageOutcome = {
     ok: { type: "boolean" },
     saved: { type: "integer" },
     deleted: { type: "boolean" },
+    queued: {
+      type: "integer",
+      description:
+        "A replica: entries durably queued in the replication journal, delivered in the background.",
+    },
     code: { type: "string" },
     message: { type: "string" },
   },
@@ -162,6 +167,19 @@ export const deleteResponse = {
   required: ["uuid", "deleted", "storages"],
 } as const;
 
+/** A replica's backlog in the replication journal. */
+export const replicationHealth = {
+  type: "object",
+  properties: {
+    pending: { type: "integer", description: "Entries not yet acknowledged by the replica." },
+    oldestPendingAgeMs: { type: ["integer", "null"], description: "Age of the oldest pending entry." },
+    deadLetters: { type: "integer", description: "Entries the replica refused for good." },
+    lastError: { type: ["string", "null"] },
+    lastDeliveredAt: { type: ["string", "null"], format: "date-time" },
+  },
+  required: ["pending", "oldestPendingAgeMs", "deadLetters", "lastError", "lastDeliveredAt"],
+} as const;
+
 export const healthResponse = {
   type: "object",
   properties: {
@@ -173,12 +191,14 @@ export const healthResponse = {
         properties: {
           name: { type: "string" },
           adapter: { type: "string" },
+          role: { type: "string", enum: ["primary", "replica", "read-only"] },
           read: { type: "boolean" },
           write: { type: "boolean" },
           ok: { type: "boolean" },
           latencyMs: { type: "number" },
           code: { type: "string" },
           message: { type: "string" },
+          replication: replicationHealth,
         },
         required: ["name", "adapter", "ok"],
       },

@@ -7,6 +7,8 @@ export interface StorageOutcome {
   /** Documents written (saves) or whether a document was removed (deletes). */
   saved?: number;
   deleted?: boolean;
+  /** A replica's part of a write: entries durably queued in the journal, delivered in the background. */
+  queued?: number;
   code?: ErrorCode;
   message?: string;
 }

@@ -1,22 +1,34 @@
 import {
   type AdapterRegistry,
   type ExportOptions,
-  isStorageError,
   type Logger,
   type OperationEvent,
-  type SearchPage,
+  type PreparedVcon,
+  prepareVcon,
   type SearchQuery,
   silentLogger,
-  UnavailableError,
   type VconDocument,
   type VconInput,
   type VconStorage,
 } from "@vcon/storage-core";
 import type { AppConfig } from "../config/schema.js";
-import { renameFailure } from "./failure.js";
+import { Journal } from "../replication/journal.js";
+import { KeyedLock } from "../replication/keyed-lock.js";
+import { Replicator } from "../replication/replicator.js";
+import type { StorageRoles } from "../replication/settings.js";
+import type { ReplicaStatus } from "../replication/status.js";
+import type { StorageHandle } from "./handle.js";
+import { type ProbeTarget, probe, type StorageHealth, type StorageRole } from "./health.js";
 import { scrubbingLogger } from "./logger.js";
-import { failedOutcome, StorageFailure, type StorageOutcome } from "./outcome.js";
+import { openStorages } from "./open.js";
+import { StorageFailure, type StorageOutcome } from "./outcome.js";
+import { type ReadHit, ReadPath, type SearchAnswer } from "./read-path.js";
 import { appRegistry } from "./registry.js";
+import { type DeleteReport, WritePath, type WriteReport } from "./write-path.js";
+
+export type { StorageHealth } from "./health.js";
+export type { ReadHit, SearchAnswer } from "./read-path.js";
+export type { DeleteReport, WriteReport } from "./write-path.js";
 
 export interface OpenStoragesOptions {
   logger?: Logger;
@@ -26,270 +38,221 @@ export interface OpenStoragesOptions {
   secrets?: readonly string[];
   /** Where adapter names are looked up; by default the app's own dependencies. */
   registry?: AdapterRegistry;
+  /** Run the background replicator (default true). CLI commands that only read the journal pass false. */
+  replicate?: boolean;
 }
-
-interface ConfiguredStorage {
-  storage: VconStorage;
-  read: boolean;
-  write: boolean;
-}
-
-export interface WriteReport {
-  uuids: string[];
-  storages: StorageOutcome[];
-}
-
-export interface ReadHit {
-  document: VconDocument;
-  /** The storage that answered. */
-  storage: string;
-  /** Storages asked before it that failed (reported, not hidden). */
-  failures: StorageOutcome[];
-}
-
-export interface DeleteReport {
-  deleted: boolean;
-  storages: StorageOutcome[];
-}
-
-export interface StorageHealth {
-  name: string;
-  adapter: string;
-  read: boolean;
-  write: boolean;
-  ok: boolean;
-  latencyMs: number;
-  code?: string;
-  message?: string;
-}
-
-/** The uuid health probes read: never a real vCon's. */
-const PROBE_UUID = "00000000-0000-0000-0000-000000000000";
-const PROBE_TIMEOUT_MS = 5000;
 
 /**
- * The configured storages, used as one: writes fan out to every write storage, reads go through the
- * read storages in configuration order. Every failure is reported with the storage's name.
+ * The configured storages, used as one. Writes commit on the primary and reach the replicas through
+ * the replication journal; reads, search and export use the primary, and a fallback only when the
+ * primary cannot answer. Every failure is reported with the storage's name.
  */
 export class StorageSet {
-  readonly #storages: ConfiguredStorage[];
+  readonly #config: AppConfig;
+  readonly #roles: StorageRoles;
+  readonly #primary: VconStorage;
+  readonly #others: Map<string, StorageHandle>;
+  readonly #journal: Journal | null;
+  readonly #replicator: Replicator | null;
+  readonly #writes: WritePath;
+  readonly #reads: ReadPath;
   readonly #secrets: readonly string[];
 
-  private constructor(storages: ConfiguredStorage[], secrets: readonly string[]) {
-    this.#storages = storages;
-    this.#secrets = secrets;
-  }
-
-  /** Creates every configured storage by adapter name. If one cannot be created, the others are closed again. */
-  static async open(config: AppConfig, options: OpenStoragesOptions = {}): Promise<StorageSet> {
-    const registry = options.registry ?? appRegistry();
-    const secrets = options.secrets ?? [];
-    const logger = scrubbingLogger(options.logger ?? silentLogger, secrets);
-    const opened: ConfiguredStorage[] = [];
-    try {
-      for (const [name, entry] of Object.entries(config.storages)) {
-        const storage = await registry
-          .create({
-            adapter: entry.adapter,
-            options: entry.options,
-            name,
-            logger,
-            ...(options.onOperation ? { onOperation: options.onOperation } : {}),
-          })
-          .catch((error: unknown) => {
-            throw renameFailure(
-              error,
-              `Storage "${name}" (adapter "${entry.adapter}") could not be opened`,
-              secrets,
-            );
-          });
-        opened.push({ storage, read: entry.read, write: entry.write });
-      }
-    } catch (error) {
-      await Promise.allSettled(opened.map((s) => s.storage.close()));
-      throw error;
-    }
-    return new StorageSet(opened, secrets);
-  }
-
-  get names(): string[] {
-    return this.#storages.map((s) => s.storage.name);
-  }
-
-  /** A storage by configuration name. */
-  byName(name: string): VconStorage | undefined {
-    return this.#storages.find((s) => s.storage.name === name)?.storage;
-  }
-
-  get writers(): VconStorage[] {
-    return this.#storages.filter((s) => s.write).map((s) => s.storage);
-  }
-
-  get readers(): VconStorage[] {
-    return this.#storages.filter((s) => s.read).map((s) => s.storage);
+  private constructor(parts: {
+    config: AppConfig;
+    roles: StorageRoles;
+    primary: VconStorage;
+    others: Map<string, StorageHandle>;
+    journal: Journal | null;
+    replicator: Replicator | null;
+    writes: WritePath;
+    reads: ReadPath;
+    secrets: readonly string[];
+  }) {
+    this.#config = parts.config;
+    this.#roles = parts.roles;
+    this.#primary = parts.primary;
+    this.#others = parts.others;
+    this.#journal = parts.journal;
+    this.#replicator = parts.replicator;
+    this.#writes = parts.writes;
+    this.#reads = parts.reads;
+    this.#secrets = parts.secrets;
   }
 
   /**
-   * Saves to every write storage concurrently. Callers validate first (core's `prepareVcon`),
-   * so a rejected request writes nothing. Throws `StorageFailure` when any storage failed.
+   * Opens the primary (a failure is thrown), the journal when there are replicas, and every other
+   * storage (one that is down is retried later). If anything fails, what was opened is closed again.
    */
-  async save(vcons: readonly VconInput[], uuids: string[]): Promise<WriteReport> {
-    const storages = await Promise.all(this.writers.map((storage) => this.#saveTo(storage, vcons)));
-    if (storages.some((o) => !o.ok)) throw new StorageFailure(failureMessage("save", storages), storages);
-    return { uuids, storages };
-  }
-
-  async #saveTo(storage: VconStorage, vcons: readonly VconInput[]): Promise<StorageOutcome> {
-    let saved = 0;
+  static async open(config: AppConfig, options: OpenStoragesOptions = {}): Promise<StorageSet> {
+    const secrets = options.secrets ?? [];
+    const logger = scrubbingLogger(options.logger ?? silentLogger, secrets);
+    const registry = options.registry ?? appRegistry();
+    const { roles, primary, others } = await openStorages(config, {
+      registry,
+      logger,
+      secrets,
+      ...(options.onOperation ? { onOperation: options.onOperation } : {}),
+    });
+    let journal: Journal | null = null;
     try {
-      if (vcons.length > 1 && storage.supports("saveMany")) {
-        saved = (await storage.saveMany(vcons)).saved;
-      } else {
-        for (const vcon of vcons) {
-          await storage.save(vcon);
-          saved++;
-        }
-      }
-      return { storage: storage.name, ok: true, saved };
+      if (roles.replicas.length > 0) journal = Journal.open(config.replication.journal);
     } catch (error) {
-      // A batch that stopped part way says how much landed.
-      const landed = (error as { landed?: { start: number; end: number }[] }).landed;
-      if (Array.isArray(landed)) saved = landed.reduce((sum, range) => sum + (range.end - range.start), 0);
-      return { ...failedOutcome(storage.name, error, this.#secrets), saved };
+      await Promise.allSettled([primary.close(), ...[...others.values()].map((h) => h.close())]);
+      throw error;
     }
+    const lock = new KeyedLock();
+    const replicas = roles.replicas.map((name) => others.get(name)!);
+    const replicator =
+      journal && options.replicate !== false
+        ? new Replicator({ journal, primary, replicas, lock, settings: config.replication, logger, secrets })
+        : null;
+    const writes = new WritePath({
+      primary,
+      replicas: roles.replicas,
+      journal,
+      lock,
+      secrets,
+      confirmed: () => replicator?.wake(),
+      unresolved: () => replicator?.wakeResolver(),
+    });
+    const fallbacks = Object.entries(config.storages)
+      .filter(([name, entry]) => entry.read && name !== roles.primary)
+      .map(([name]) => others.get(name)!);
+    const reads = new ReadPath({ primary, fallbacks, secrets });
+    replicator?.start();
+    return new StorageSet({ config, roles, primary, others, journal, replicator, writes, reads, secrets });
   }
 
-  /** The first read storage that has the document. Null when every storage answered and none has it. */
-  async get(uuid: string): Promise<ReadHit | null> {
-    const failures: StorageOutcome[] = [];
-    for (const storage of this.readers) {
-      try {
-        const document = await storage.get(uuid);
-        if (document) return { document, storage: storage.name, failures };
-      } catch (error) {
-        if (isStorageError(error, "VALIDATION")) throw error;
-        failures.push(failedOutcome(storage.name, error, this.#secrets));
-      }
-    }
-    // Absence cannot be claimed while a storage could not answer.
-    if (failures.length > 0) throw new StorageFailure(failureMessage("get", failures), failures);
-    return null;
+  /** Every configured storage name, in configuration order. */
+  get names(): string[] {
+    return Object.keys(this.#config.storages);
   }
 
-  /** The storage searches use: the first read storage that supports search. */
-  searchStorage(): VconStorage | undefined {
-    return this.readers.find((s) => s.supports("search"));
+  get roles(): StorageRoles {
+    return this.#roles;
   }
 
-  /** Searches one storage only (cursors belong to the storage that issued them): no fallback. */
-  async search(query: SearchQuery): Promise<{ storage: string; page: SearchPage }> {
-    const storage = this.searchStorage();
-    if (!storage) throw notSupported("search", this.readers);
-    try {
-      return { storage: storage.name, page: await storage.search(query) };
-    } catch (error) {
-      if (isStorageError(error, "VALIDATION")) throw error;
-      const outcomes = [failedOutcome(storage.name, error, this.#secrets)];
-      throw new StorageFailure(failureMessage("search", outcomes), outcomes);
-    }
+  get primary(): VconStorage {
+    return this.#primary;
   }
 
-  /** Deletes from every write storage. A write storage without delete is a failure, not a skip. */
+  /** The journal, when replicas are configured. */
+  get journal(): Journal | null {
+    return this.#journal;
+  }
+
+  /** A storage by configuration name, when it is open. */
+  byName(name: string): VconStorage | undefined {
+    if (name === this.#roles.primary) return this.#primary;
+    return this.#others.get(name)?.storage ?? undefined;
+  }
+
+  /** A storage by configuration name, opening it when it was down at start. */
+  async open(name: string): Promise<VconStorage> {
+    if (name === this.#roles.primary) return this.#primary;
+    const handle = this.#others.get(name);
+    if (!handle) throw unknownStorage(name, this.names);
+    return handle.get();
+  }
+
+  /**
+   * Saves vCons: checked here (nothing is written if one is bad), committed on the primary, queued
+   * durably for every replica. Throws `StorageFailure` when the primary or the journal failed.
+   */
+  async save(vcons: readonly VconInput[], _uuids?: readonly string[]): Promise<WriteReport> {
+    return this.savePrepared(vcons.map((vcon) => prepareVcon(vcon)));
+  }
+
+  /** `save` for vCons already checked with core's `prepareVcon`: they are not checked again here. */
+  async savePrepared(prepared: readonly PreparedVcon[]): Promise<WriteReport> {
+    return this.#writes.save(prepared);
+  }
+
+  /** Deletes on the primary; replicas get the delete through the journal. */
   async delete(uuid: string): Promise<DeleteReport> {
-    const storages = await Promise.all(
-      this.writers.map(async (storage): Promise<StorageOutcome> => {
-        try {
-          return { storage: storage.name, ok: true, deleted: await storage.delete(uuid) };
-        } catch (error) {
-          if (isStorageError(error, "VALIDATION")) throw error;
-          return failedOutcome(storage.name, error, this.#secrets);
-        }
-      }),
-    );
-    if (storages.some((o) => !o.ok)) throw new StorageFailure(failureMessage("delete", storages), storages);
-    return { deleted: storages.some((o) => o.deleted), storages };
+    return this.#writes.delete(uuid);
   }
 
-  /** The storage exports read from: the named one, or the first read storage that supports export. */
-  exportStorage(name?: string): VconStorage {
-    if (name !== undefined) {
-      const storage = this.byName(name);
-      if (!storage) throw unknownStorage(name, this.names);
-      return storage;
-    }
-    const storage = this.readers.find((s) => s.supports("export"));
-    if (!storage) throw notSupported("export", this.readers);
-    return storage;
+  /** The primary's document; a fallback's only when the primary cannot answer (`fallback: true`). */
+  get(uuid: string): Promise<ReadHit | null> {
+    return this.#reads.get(uuid);
   }
 
-  export(options: ExportOptions = {}, name?: string): AsyncIterable<VconDocument> {
-    return this.exportStorage(name).export(options);
+  search(query: SearchQuery): Promise<SearchAnswer> {
+    return this.#reads.search(query);
   }
 
-  /** Probes every storage with a read of a uuid no vCon has, bounded by a timeout. */
+  /**
+   * Every document of the named storage, or of the primary (a fallback when the primary fails
+   * before its first document; `onFallback` says which).
+   */
+  export(
+    options: ExportOptions = {},
+    name?: string,
+    onFallback?: (storage: string, failure: StorageOutcome) => void,
+  ): AsyncIterable<VconDocument> {
+    if (name === undefined) return this.#reads.export(options, onFallback);
+    const open = this.open(name);
+    return (async function* () {
+      yield* (await open).export(options);
+    })();
+  }
+
+  /** Per replica: pending entries, the oldest one's age, dead letters and the last error. */
+  replication(): ReplicaStatus[] {
+    return this.#replicator?.status() ?? [];
+  }
+
+  /** Settles every unresolved journal entry from the primary now (e.g. before `sync`). */
+  async settleJournal(): Promise<number> {
+    return this.#replicator?.settle() ?? 0;
+  }
+
+  /** Probes every storage (a read of an unused uuid, bounded); replicas carry their backlog. */
   async health(): Promise<StorageHealth[]> {
+    const backlog = new Map(this.replication().map((r) => [r.replica, r] as const));
     return Promise.all(
-      this.#storages.map(async ({ storage, read, write }): Promise<StorageHealth> => {
-        const started = performance.now();
-        const base = { name: storage.name, adapter: storage.adapter, read, write };
-        try {
-          await withTimeout(storage.get(PROBE_UUID), PROBE_TIMEOUT_MS);
-          return { ...base, ok: true, latencyMs: elapsed(started) };
-        } catch (error) {
-          const failed = failedOutcome(storage.name, error, this.#secrets);
-          return {
-            ...base,
-            ok: false,
-            latencyMs: elapsed(started),
-            code: failed.code,
-            message: failed.message,
-          };
+      Object.entries(this.#config.storages).map(async ([name, entry]) => {
+        const target: ProbeTarget = {
+          name,
+          adapter: entry.adapter,
+          role: this.#roleOf(name),
+          read: entry.read,
+          write: entry.write,
+          storage: () => this.open(name),
+        };
+        const health = await probe(target, this.#secrets);
+        const replica = backlog.get(name);
+        if (replica) {
+          const { replica: _name, ...replication } = replica;
+          health.replication = replication;
         }
+        return health;
       }),
     );
   }
 
-  /** Closes every storage; reports the first failure after trying all. */
+  /** Stops the replicator, closes every storage and the journal; reports the first failure after trying all. */
   async close(): Promise<void> {
-    const results = await Promise.allSettled(this.#storages.map((s) => s.storage.close()));
+    await this.#replicator?.stop();
+    const results = await Promise.allSettled([
+      this.#primary.close(),
+      ...[...this.#others.values()].map((h) => h.close()),
+    ]);
+    this.#journal?.close();
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed) throw failed.reason;
   }
-}
 
-function failureMessage(operation: string, outcomes: readonly StorageOutcome[]): string {
-  const failed = outcomes.filter((o) => !o.ok).map((o) => `${o.storage} (${o.code})`);
-  return `${operation} failed on ${failed.length} of ${outcomes.length} storage(s): ${failed.join(", ")}`;
-}
-
-function notSupported(capability: string, readers: VconStorage[]): StorageFailure {
-  const outcomes = readers.map((s) => ({
-    storage: s.name,
-    ok: false,
-    code: "NOT_SUPPORTED" as const,
-    message: `Adapter "${s.adapter}" does not support ${capability}.`,
-  }));
-  return new StorageFailure(`No read storage supports ${capability}`, outcomes);
+  #roleOf(name: string): StorageRole {
+    if (name === this.#roles.primary) return "primary";
+    return this.#roles.replicas.includes(name) ? "replica" : "read-only";
+  }
 }
 
 function unknownStorage(name: string, known: string[]): StorageFailure {
   return new StorageFailure(`No storage named "${name}" (configured: ${known.join(", ")})`, [
     { storage: name, ok: false, code: "VALIDATION", message: "not configured" },
   ]);
-}
-
-function elapsed(started: number): number {
-  return Math.round((performance.now() - started) * 10) / 10;
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UnavailableError(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

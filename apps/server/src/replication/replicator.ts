@@ -1,0 +1,102 @@
+import type { Logger, VconStorage } from "@vcon/storage-core";
+import type { StorageHandle } from "../storages/handle.js";
+import { DeliveryChannel } from "./channel.js";
+import type { Journal } from "./journal.js";
+import type { KeyedLock } from "./keyed-lock.js";
+import { Resolver } from "./resolver.js";
+import type { ReplicationSettings } from "./settings.js";
+import { type ReplicaStatus, replicaStatus } from "./status.js";
+
+export interface ReplicatorOptions {
+  journal: Journal;
+  primary: VconStorage;
+  replicas: readonly StorageHandle[];
+  lock: KeyedLock;
+  settings: ReplicationSettings;
+  logger: Logger;
+  secrets: readonly string[];
+}
+
+/** How often a process without the lease checks whether the holder is gone. */
+const LEASE_CHECK_MS = 1000;
+
+/**
+ * The background side of replication: settles unknown outcomes from the primary and delivers each
+ * replica's entries. Only the process holding the journal's lease delivers (a CLI import next to a
+ * running server writes entries; the server delivers them).
+ */
+export class Replicator {
+  readonly #o: ReplicatorOptions;
+  readonly #stop = new AbortController();
+  readonly #channels: DeliveryChannel[];
+  readonly #resolver: Resolver;
+  #leased = false;
+  #leaseCheckedMs = 0;
+
+  constructor(options: ReplicatorOptions) {
+    this.#o = options;
+    const common = {
+      journal: options.journal,
+      settings: options.settings,
+      logger: options.logger,
+      stopped: this.#stop.signal,
+      leased: () => this.#holdsLease(),
+    };
+    this.#channels = options.replicas.map(
+      (replica) => new DeliveryChannel({ ...common, replica, secrets: options.secrets }),
+    );
+    this.#resolver = new Resolver({
+      ...common,
+      primary: options.primary,
+      lock: options.lock,
+      settled: () => this.wake(),
+    });
+  }
+
+  start(): void {
+    this.#resolver.start();
+    for (const channel of this.#channels) channel.start();
+  }
+
+  /** Confirmed entries were added: deliver them now. */
+  wake(): void {
+    for (const channel of this.#channels) channel.wake();
+  }
+
+  /** Unknown outcomes were recorded: settle them now. */
+  wakeResolver(): void {
+    this.#resolver.wake();
+  }
+
+  /** Settles every unresolved entry now (e.g. at start, or before `sync`). */
+  settle(): Promise<number> {
+    return this.#resolver.settleAll();
+  }
+
+  /** Per replica: backlog from the journal plus the live last error. */
+  status(): ReplicaStatus[] {
+    const names = this.#channels.map((c) => c.replica);
+    return replicaStatus(this.#o.journal, names, (name) => {
+      const channel = this.#channels.find((c) => c.replica === name);
+      const handle = this.#o.replicas.find((r) => r.name === name);
+      return (
+        channel?.lastError ?? (handle?.lastError ? `could not be opened: ${handle.lastError.message}` : null)
+      );
+    });
+  }
+
+  /** Stops delivering after the round in flight; what is left stays in the journal. */
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    await Promise.all([this.#resolver.done(), ...this.#channels.map((c) => c.done())]);
+  }
+
+  #holdsLease(): boolean {
+    const now = Date.now();
+    if (this.#leased || now - this.#leaseCheckedMs < LEASE_CHECK_MS) return this.#leased;
+    this.#leaseCheckedMs = now;
+    this.#leased = this.#o.journal.claimLease();
+    if (this.#leased) this.#o.logger.info({ journal: this.#o.journal.file }, "replicating from the journal");
+    return this.#leased;
+  }
+}

@@ -1,0 +1,26 @@
+import { setTimeout as sleep } from "node:timers/promises";
+
+/** A loop's idle wait that ends early when there is new work (`wake`) or the loop stops (`abort`). */
+export class Wakeup {
+  #controller = new AbortController();
+  readonly #stopped: AbortSignal;
+
+  constructor(stopped: AbortSignal) {
+    this.#stopped = stopped;
+  }
+
+  wake(): void {
+    this.#controller.abort();
+  }
+
+  /** Resolves after `ms`, on `wake()`, or when stopped; never rejects. */
+  async wait(ms: number): Promise<void> {
+    if (this.#controller.signal.aborted) {
+      // Woken while busy: the work is already there.
+      this.#controller = new AbortController();
+      return;
+    }
+    const signal = AbortSignal.any([this.#controller.signal, this.#stopped]);
+    await sleep(ms, undefined, { signal }).catch(() => {});
+  }
+}

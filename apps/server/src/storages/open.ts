@@ -1,0 +1,71 @@
+import type { AdapterRegistry, Logger, OperationEvent, StorageError, VconStorage } from "@vcon/storage-core";
+import type { AppConfig, StorageEntry } from "../config/schema.js";
+import { type StorageRoles, storageRoles } from "../replication/settings.js";
+import { renameFailure } from "./failure.js";
+import { StorageHandle } from "./handle.js";
+
+export interface OpenedStorages {
+  roles: StorageRoles;
+  primary: VconStorage;
+  /** Every other configured storage, by name, opened now or when next needed. */
+  others: Map<string, StorageHandle>;
+}
+
+export interface OpenContext {
+  registry: AdapterRegistry;
+  logger: Logger;
+  secrets: readonly string[];
+  onOperation?: (event: OperationEvent) => void;
+}
+
+/**
+ * Opens the primary (the service cannot take writes without it: a failure is thrown) and tries
+ * every other storage once. One that is down (a retryable failure) does not stop the service: its
+ * handle opens it when next needed, and its entries wait in the journal. One that is misconfigured
+ * (any other failure) stops the start, and everything opened is closed again.
+ */
+export async function openStorages(config: AppConfig, context: OpenContext): Promise<OpenedStorages> {
+  const roles = storageRoles(config.storages);
+  const primary = await openOne(roles.primary, config.storages[roles.primary]!, context);
+  const others = new Map<string, StorageHandle>();
+  for (const [name, entry] of Object.entries(config.storages)) {
+    if (name === roles.primary) continue;
+    others.set(name, new StorageHandle(name, entry.adapter, () => openOne(name, entry, context)));
+  }
+  const failures = await Promise.all(
+    [...others.values()].map((handle) =>
+      handle.get().then(
+        () => null,
+        (error: StorageError) => {
+          context.logger.warn({ storage: handle.name, err: error }, "storage could not be opened");
+          return error;
+        },
+      ),
+    ),
+  );
+  // Down for now (retryable) is waited out; a bad configuration is not: nothing starts.
+  const fatal = failures.find((error) => error !== null && !error.retryable);
+  if (fatal) {
+    await Promise.allSettled([primary.close(), ...[...others.values()].map((h) => h.close())]);
+    throw fatal;
+  }
+  return { roles, primary, others };
+}
+
+function openOne(name: string, entry: StorageEntry, context: OpenContext): Promise<VconStorage> {
+  return context.registry
+    .create({
+      adapter: entry.adapter,
+      options: entry.options,
+      name,
+      logger: context.logger,
+      ...(context.onOperation ? { onOperation: context.onOperation } : {}),
+    })
+    .catch((error: unknown) => {
+      throw renameFailure(
+        error,
+        `Storage "${name}" (adapter "${entry.adapter}") could not be opened`,
+        context.secrets,
+      );
+    });
+}
