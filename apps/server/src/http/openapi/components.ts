@@ -150,6 +150,10 @@ const storageOutcome = {
       description: "Documents this storage stored (also on failure: how many landed).",
     },
     deleted: { type: "boolean" },
+    queued: {
+      type: "integer",
+      description: "A replica: entries durably queued in the replication journal, delivered in the background.",
+    },
     code: { type: "string", description: "The failure's code when ok is false." },
     message: { type: "string" },
   },
