@@ -1,27 +1,24 @@
 import {
-  compareRecords,
-  cursorOf,
-  type IndexedRecord,
-  matchesQuery,
   type NormalizedExportOptions,
   type NormalizedSearchQuery,
   type PreparedVcon,
+  type ScanRecord,
   type SearchPage,
   type StorageAdapter,
-  searchTextOf,
-  tagsOf,
+  scanMatches,
+  scanSearch,
+  toScanRecord,
   type VconDocument,
-} from "@vcon/storage-core";
+} from "@vcon/storage-core/adapter";
 import { NAME } from "./options.js";
 
-interface StoredVcon extends IndexedRecord {
-  /** Kept as text so every read hands out a fresh copy. */
-  json: string;
-}
+/** The search keys kept per document: everything the declared filters need. */
+const KEYS = { text: true, tags: true };
 
 /**
- * The reference adapter: every capability, in the simplest correct form.
- * Documents live in a Map for the life of the process.
+ * The reference adapter: every capability, in the simplest correct form, on core's shared scan helpers
+ * (the created_at rule, reference filters, order and cursors). Documents live in a Map for the life of
+ * the process, kept as JSON text so every read hands out a fresh copy.
  */
 export class MemoryAdapter implements StorageAdapter {
   readonly name = NAME;
@@ -35,7 +32,7 @@ export class MemoryAdapter implements StorageAdapter {
     searchTags: true,
   };
   readonly maxBatchSize = 10_000;
-  #documents = new Map<string, StoredVcon>();
+  #documents = new Map<string, ScanRecord>();
 
   /** How many documents are stored. */
   get size(): number {
@@ -66,19 +63,12 @@ export class MemoryAdapter implements StorageAdapter {
   }
 
   async search(query: NormalizedSearchQuery): Promise<SearchPage> {
-    const matches = [...this.#documents.values()].filter((r) => matchesQuery(r, query)).sort(compareRecords);
-    const page = matches.slice(0, query.limit);
-    const last = page.at(-1);
-    return {
-      items: page.map((r) => JSON.parse(r.json) as VconDocument),
-      nextCursor: matches.length > query.limit && last ? cursorOf(last) : null,
-    };
+    return scanSearch(this.#documents.values(), query);
   }
 
   async *export(options: NormalizedExportOptions): AsyncIterable<VconDocument> {
     // A snapshot of the order; documents deleted meanwhile are skipped, updated ones read fresh.
-    const order = [...this.#documents.values()].filter((r) => matchesQuery(r, options)).sort(compareRecords);
-    for (const { uuid } of order) {
+    for (const { uuid } of scanMatches(this.#documents.values(), options)) {
       if (options.signal.aborted) return;
       const current = this.#documents.get(uuid);
       if (current) yield JSON.parse(current.json) as VconDocument;
@@ -89,16 +79,7 @@ export class MemoryAdapter implements StorageAdapter {
     this.#documents.clear();
   }
 
-  #toStored(vcon: PreparedVcon): StoredVcon {
-    const createdAtMs = vcon.createdAtMs ?? this.#documents.get(vcon.uuid)?.createdAtMs ?? Date.now();
-    return {
-      uuid: vcon.uuid,
-      json: vcon.json,
-      createdAtMs,
-      subject: vcon.subject,
-      parties: vcon.parties,
-      text: searchTextOf(vcon),
-      tags: tagsOf(vcon),
-    };
+  #toStored(vcon: PreparedVcon): ScanRecord {
+    return toScanRecord(vcon, this.#documents.get(vcon.uuid), KEYS);
   }
 }

@@ -1,4 +1,4 @@
-import { type AdapterDefinition, defineAdapter } from "@vcon/storage-core";
+import { type AdapterDefinition, defineAdapter } from "@vcon/storage-core/adapter";
 import { MemoryAdapter } from "./adapter.js";
 import { type MemoryOptions, memoryOptions, NAME } from "./options.js";
 
