@@ -56,7 +56,7 @@ describe("OpenAPI document", () => {
   it("is accepted by a real OpenAPI 3.1 validator", async () => {
     expect(document.openapi).toBe("3.1.0");
     const result = await validate(structuredClone(document) as never);
-    expect(result.errors ?? [], JSON.stringify(result.errors)).toEqual([]);
+    expect(result.valid ? [] : result.errors).toEqual([]);
     expect(result.valid).toBe(true);
   });
 

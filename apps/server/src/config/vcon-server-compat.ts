@@ -90,7 +90,8 @@ function translate(
       path: `${path}.module`,
       message: `unknown vcon-server module ${JSON.stringify(module)}; known: ${Object.keys(VCON_SERVER_MODULES).join(", ")} (or name an adapter with adapter:)`,
     });
-    return entry;
+    // A well-formed stand-in, so the schema adds no second complaint; the issue above fails the load.
+    return { adapter: String(module), options: {} };
   }
   if (!isRecord(options)) {
     issues.push({ path: `${path}.options`, message: "expected a mapping of options" });
