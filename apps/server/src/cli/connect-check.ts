@@ -28,7 +28,7 @@ export async function connectStorages(
 ): Promise<ConnectOutcome[]> {
   return Promise.all(
     Object.entries(loaded.config.storages).map(async ([name, entry]): Promise<ConnectOutcome> => {
-      const base = { name, adapter: entry.adapter, target: describeTarget(entry) };
+      const base = { name, adapter: entry.adapter, target: await describeTarget(entry) };
       const started = performance.now();
       const latencyMs = () => Math.round(performance.now() - started);
       try {

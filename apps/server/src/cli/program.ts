@@ -5,7 +5,6 @@ import { Command, InvalidArgumentError } from "commander";
 import { loadConfig } from "../config/load.js";
 import { printConfig } from "../config/print.js";
 import { checkStorages } from "../storages/check.js";
-import { connectLine, connectStorages } from "./connect-check.js";
 import { type GlobalOptions, withStorages } from "./context.js";
 import { type ExportCommandOptions, exportVcons } from "./export-command.js";
 import { importVcons } from "./import-command.js";
@@ -115,6 +114,7 @@ export function createProgram(): Command {
       process.stdout.write(printConfig(loaded));
       if (check) process.stderr.write("configuration is valid\n");
       if (options.connect) {
+        const { connectLine, connectStorages } = await import("./connect-check.js");
         const outcomes = await connectStorages(loaded);
         for (const outcome of outcomes) process.stderr.write(`${connectLine(outcome)}\n`);
         if (outcomes.some((o) => !o.ok)) process.exitCode = 1;

@@ -1,5 +1,4 @@
 import { resolve } from "node:path";
-import { parsePostgresOptions, resolveTarget } from "@vcon/storage-postgres";
 import type { LoadedConfig } from "./load.js";
 import type { StorageEntry } from "./schema.js";
 
@@ -12,10 +11,10 @@ export interface StorageTarget {
 }
 
 /** What the start log line says about the configuration: where it came from and what each storage points at. */
-export function describeConfig(
+export async function describeConfig(
   loaded: LoadedConfig,
   env: NodeJS.ProcessEnv = process.env,
-): { source: string; storages: StorageTarget[] } {
+): Promise<{ source: string; storages: StorageTarget[] }> {
   const source =
     loaded.origin === "environment"
       ? "environment (POSTGRES_* variables, no configuration file)"
@@ -24,21 +23,26 @@ export function describeConfig(
         : loaded.origin === "file"
           ? `file ${loaded.source}`
           : loaded.source;
-  const storages = Object.entries(loaded.config.storages).map(([name, entry]) => ({
-    name,
-    adapter: entry.adapter,
-    target: describeTarget(entry, env),
-  }));
+  const storages = await Promise.all(
+    Object.entries(loaded.config.storages).map(async ([name, entry]) => ({
+      name,
+      adapter: entry.adapter,
+      target: await describeTarget(entry, env),
+    })),
+  );
   return { source, storages };
 }
 
 /** One line: `configuration from file /etc/vcon.yaml; storages: primary=postgres db:5432/vcon, ...`. */
-export function configurationLine(described: ReturnType<typeof describeConfig>): string {
+export function configurationLine(described: Awaited<ReturnType<typeof describeConfig>>): string {
   const storages = described.storages.map((s) => `${s.name}=${s.adapter} ${s.target}`).join(", ");
   return `configuration from ${described.source}; storages: ${storages}`;
 }
 
-export function describeTarget(entry: StorageEntry, env: NodeJS.ProcessEnv = process.env): string {
+export async function describeTarget(
+  entry: StorageEntry,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   const options = entry.options;
   if (entry.adapter === "postgres") return postgresTarget(options, env);
   const url = stringOption(options, "url") ?? stringOption(options, "connectionString");
@@ -59,7 +63,8 @@ export function describeTarget(entry: StorageEntry, env: NodeJS.ProcessEnv = pro
   return entry.adapter === "memory" ? "in memory" : "adapter defaults";
 }
 
-function postgresTarget(options: Record<string, unknown>, env: NodeJS.ProcessEnv): string {
+/** The adapter's own rules (options, URL, POSTGRES_* precedence), loaded only when a postgres storage is described. */
+async function postgresTarget(options: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<string> {
   const embedded = options.embedded;
   if (embedded === true) return "embedded (PGlite) in memory";
   if (typeof embedded === "object" && embedded !== null) {
@@ -69,6 +74,7 @@ function postgresTarget(options: Record<string, unknown>, env: NodeJS.ProcessEnv
   if (options.pool !== undefined || options.pglite !== undefined || options.db !== undefined)
     return "a connection given in code";
   try {
+    const { parsePostgresOptions, resolveTarget } = await import("@vcon/storage-postgres");
     const target = resolveTarget(parsePostgresOptions(options), env);
     return `${target.host}:${target.port}/${target.database}`;
   } catch {

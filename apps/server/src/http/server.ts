@@ -81,7 +81,7 @@ export async function buildServer(
   const app = Fastify(fastifyOptions);
   app.server.headersTimeout = settings.headersTimeoutMs;
 
-  const described = describeConfig(loaded);
+  const described = await describeConfig(loaded);
   app.log.info(
     { configuration: described.source, storages: described.storages },
     configurationLine(described),
