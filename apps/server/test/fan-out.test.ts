@@ -1,49 +1,58 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { makeVcon, postJson, type RunningServer, startServer } from "./helpers.js";
+import { eventually } from "./replication-helpers.js";
 
 const twoStorages = {
   storages: { primary: { adapter: "memory" }, archive: { adapter: "memory" } },
 };
 
-describe("fan-out writes and ordered reads across storages", () => {
+describe("primary and replicas: writes, reads and outages", () => {
   let running: RunningServer | undefined;
   afterEach(async () => running?.close());
 
-  it("writes to every write storage and reports each", async () => {
+  it("commits on the primary, queues for the replica, and the replica catches up", async () => {
     running = await startServer(twoStorages);
     const vcon = makeVcon();
     const response = await postJson(`${running.url}/vcons`, vcon);
     expect(response.status).toBe(201);
     expect(((await response.json()) as { storages: unknown[] }).storages).toEqual([
       { storage: "primary", ok: true, saved: 1 },
-      { storage: "archive", ok: true, saved: 1 },
+      { storage: "archive", ok: true, queued: 1 },
     ]);
-    for (const name of ["primary", "archive"]) {
-      expect(await running.server.storages.byName(name)!.get(vcon.uuid)).toEqual(vcon);
-    }
+    expect(await running.server.storages.byName("primary")!.get(vcon.uuid)).toEqual(vcon);
+    const archive = running.server.storages.byName("archive")!;
+    await eventually(async () => (await archive.get(vcon.uuid)) !== null);
+    expect(await archive.get(vcon.uuid)).toEqual(vcon);
   });
 
-  it("skips storages with write: false and reads them in order", async () => {
+  it("never writes a write: false storage, and asks it only when the primary cannot answer", async () => {
     running = await startServer({
       storages: { cache: { adapter: "memory", write: false }, primary: { adapter: "memory" } },
     });
+    expect(running.server.storages.roles).toEqual({ primary: "primary", replicas: [], readOnly: ["cache"] });
     const vcon = makeVcon();
     expect((await postJson(`${running.url}/vcons`, vcon)).status).toBe(201);
     expect(await running.server.storages.byName("cache")!.get(vcon.uuid)).toBeNull();
-
-    // The cache is asked first: a document only it holds is answered by it.
-    const cached = makeVcon();
-    await running.server.storages.byName("cache")!.save(cached);
-    const response = await fetch(`${running.url}/vcons/${cached.uuid}`);
-    expect(response.headers.get("vcon-storage")).toBe("cache");
     const fromPrimary = await fetch(`${running.url}/vcons/${vcon.uuid}`);
     expect(fromPrimary.headers.get("vcon-storage")).toBe("primary");
+
+    // A document only the cache holds is not served while the primary answers: the primary decides.
+    const cached = makeVcon();
+    await running.server.storages.byName("cache")!.save(cached);
+    expect((await fetch(`${running.url}/vcons/${cached.uuid}`)).status).toBe(404);
+    await running.server.storages.byName("primary")!.close();
+    const fallback = await fetch(`${running.url}/vcons/${cached.uuid}`);
+    expect(fallback.status).toBe(200);
+    expect(fallback.headers.get("vcon-storage")).toBe("cache");
+    expect(fallback.headers.get("vcon-storage-failures")).toBe("primary=CLOSED");
   });
 
-  it("answers 503 with Retry-After and every storage's outcome when one storage is down", async () => {
+  it("answers 503 with Retry-After and writes nothing anywhere while the primary is down", async () => {
     running = await startServer(twoStorages);
     const before = makeVcon();
     expect((await postJson(`${running.url}/vcons`, before)).status).toBe(201);
+    const archive = running.server.storages.byName("archive")!;
+    await eventually(async () => (await archive.get(before.uuid)) !== null);
     await running.server.storages.byName("primary")!.close();
 
     const vcon = makeVcon();
@@ -56,33 +65,40 @@ describe("fan-out writes and ordered reads across storages", () => {
     expect(body.error.code).toBe("UNAVAILABLE");
     expect(body.error.storages.map(({ storage, ok, code }) => ({ storage, ok, code }))).toEqual([
       { storage: "primary", ok: false, code: "CLOSED" },
-      { storage: "archive", ok: true, code: undefined },
+      { storage: "archive", ok: false, code: undefined },
     ]);
+    expect(await archive.get(vcon.uuid)).toBeNull();
 
-    // Reads fall through to the archive and say which storage failed before it.
+    // Reads fall back to the archive and say which storage failed before it.
     const read = await fetch(`${running.url}/vcons/${before.uuid}`);
     expect(read.status).toBe(200);
     expect(read.headers.get("vcon-storage")).toBe("archive");
     expect(read.headers.get("vcon-storage-failures")).toBe("primary=CLOSED");
 
-    // Absence cannot be claimed while a storage is down.
+    // Absence cannot be claimed while the primary is down: the archive may be behind.
     const missing = await fetch(`${running.url}/vcons/${makeVcon().uuid}`);
     expect(missing.status).toBe(503);
 
-    // Search uses the first read storage only: no silent fallback to another storage's pages.
-    expect((await fetch(`${running.url}/vcons?tel=%2B1`)).status).toBe(503);
+    // Search falls back too, and says so.
+    const search = await fetch(`${running.url}/vcons?subject=${encodeURIComponent(String(before.subject))}`);
+    expect(search.status).toBe(200);
+    expect(search.headers.get("vcon-storage-failures")).toBe("primary=CLOSED");
+    const page = (await search.json()) as { storage: string; items: { uuid: string }[] };
+    expect(page.storage).toBe("archive");
+    expect(page.items.map((v) => v.uuid)).toEqual([before.uuid]);
     expect((await fetch(`${running.url}/vcons/${before.uuid}`, { method: "DELETE" })).status).toBe(503);
+    expect(await archive.get(before.uuid)).toEqual(before);
 
     const health = await fetch(`${running.url}/health`);
     expect(health.status).toBe(503);
     const report = (await health.json()) as {
       status: string;
-      storages: { name: string; ok: boolean; code?: string }[];
+      storages: { name: string; ok: boolean; code?: string; role: string }[];
     };
     expect(report.status).toBe("degraded");
-    expect(report.storages.map(({ name, ok, code }) => ({ name, ok, code }))).toEqual([
-      { name: "primary", ok: false, code: "CLOSED" },
-      { name: "archive", ok: true, code: undefined },
+    expect(report.storages.map(({ name, ok, code, role }) => ({ name, ok, code, role }))).toEqual([
+      { name: "primary", ok: false, code: "CLOSED", role: "primary" },
+      { name: "archive", ok: true, code: undefined, role: "replica" },
     ]);
   });
 });

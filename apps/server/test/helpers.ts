@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AppConfigInput } from "../src/index.js";
 import { buildServer, type VconServer } from "../src/index.js";
 
@@ -8,11 +11,23 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The real app on a free port of 127.0.0.1, logging nothing. */
+/** The real app on a free port of 127.0.0.1, logging nothing; its replication journal in a folder of its own. */
 export async function startServer(config: AppConfigInput): Promise<RunningServer> {
-  const server = await buildServer({ ...config, server: { logLevel: "silent", ...config.server, port: 0 } });
+  const journalDir = mkdtempSync(join(tmpdir(), "vcon-server-journal-"));
+  const server = await buildServer({
+    ...config,
+    server: { logLevel: "silent", ...config.server, port: 0 },
+    replication: { journal: join(journalDir, "journal.sqlite"), ...config.replication },
+  });
   const url = await server.listen();
-  return { url, server, close: () => server.close() };
+  return {
+    url,
+    server,
+    close: async () => {
+      await server.close();
+      rmSync(journalDir, { recursive: true, force: true });
+    },
+  };
 }
 
 let counter = 0;

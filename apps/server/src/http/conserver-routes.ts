@@ -43,7 +43,7 @@ export async function conserverRoutes(app: FastifyInstance, { storages }: Conser
         );
       }
       const [vcon] = prepareBody(request, { maxBatch: 1, allowBatch: false }).prepared;
-      await storages.save([vcon!.json], [vcon!.uuid]);
+      await storages.savePrepared([vcon!]);
       return reply.code(201).send(vcon!.document);
     },
   );

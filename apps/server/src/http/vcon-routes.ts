@@ -41,10 +41,8 @@ export async function vconRoutes(
     async (request, reply) => {
       const { batch, prepared } = prepareBody(request, { maxBatch, allowBatch: true });
       const uuids = prepared.map((p) => p.uuid);
-      const report = await storages.save(
-        prepared.map((p) => p.json),
-        uuids,
-      );
+      // Checked once here; the storages take the prepared vCons as they are.
+      const report = await storages.savePrepared(prepared);
       const body = batch
         ? { uuids, count: uuids.length, storages: report.storages }
         : { uuid: uuids[0], storages: report.storages };
@@ -55,10 +53,13 @@ export async function vconRoutes(
   app.get<{ Querystring: SearchParameters }>(
     "/vcons",
     { schema: { querystring: searchQuery, response: errors } },
-    async (request) => {
+    async (request, reply) => {
       const { vcon_uuids: uuids, ...query } = request.query;
       if (uuids === undefined) {
-        const { storage, page } = await storages.search(query);
+        const { storage, page, failures } = await storages.search(query);
+        // Answered by a fallback because the primary could not: say so, as reads do.
+        if (failures.length > 0)
+          reply.header("vcon-storage-failures", failures.map((f) => `${f.storage}=${f.code}`).join(", "));
         return { items: page.items, nextCursor: page.nextCursor, storage };
       }
       return readMany(storages, uuids, query, maxBatch);
@@ -88,7 +89,7 @@ export async function vconRoutes(
           { path: "$.uuid", message: `the body is vCon ${vcon!.uuid}; the path names ${uuid}` },
         ]);
       }
-      const report = await storages.save([vcon!.json], [uuid]);
+      const report = await storages.savePrepared([vcon!]);
       return { uuid, storages: report.storages };
     },
   );

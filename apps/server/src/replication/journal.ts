@@ -9,6 +9,9 @@ import { JOURNAL_SCHEMA } from "./schema.sql.js";
 
 export type JournalOp = "save" | "delete";
 
+/** Sessions of journals open in this process (two StorageSets on one file in one process, as tests do). */
+const OPEN_SESSIONS = new Set<string>();
+
 /** One write to replicate: a save carries the exact JSON text the primary stored. */
 export interface JournalWrite {
   uuid: string;
@@ -71,6 +74,7 @@ export class Journal {
     this.#statements = prepareStatements(db);
     this.#commits = new GroupCommit((run) => db.transaction(run).immediate());
     this.#statements.addSession.run(this.session, process.pid, hostname(), Date.now());
+    OPEN_SESSIONS.add(this.session);
   }
 
   /** Opens (and creates) the journal file. Fails with UNAVAILABLE when the file cannot be used. */
@@ -295,6 +299,7 @@ export class Journal {
         this.#statements.deleteSession.run(this.session);
     } finally {
       this.#closed = true;
+      OPEN_SESSIONS.delete(this.session);
       this.#db.close();
     }
   }
@@ -307,7 +312,7 @@ export class Journal {
   }
 
   #sessionAlive(session: string): boolean {
-    if (session === this.session) return true;
+    if (session === this.session || OPEN_SESSIONS.has(session)) return true;
     const row = this.#statements.session.get(session) as { pid: number; host: string } | undefined;
     if (!row) return false;
     // Another machine sharing the file cannot be checked: treat it as alive (the journal is local).

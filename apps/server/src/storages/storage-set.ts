@@ -1,6 +1,7 @@
 import {
   type AdapterRegistry,
   type ExportOptions,
+  isPreparedVcon,
   type Logger,
   type OperationEvent,
   type PreparedVcon,
@@ -160,8 +161,8 @@ export class StorageSet {
    * Saves vCons: checked here (nothing is written if one is bad), committed on the primary, queued
    * durably for every replica. Throws `StorageFailure` when the primary or the journal failed.
    */
-  async save(vcons: readonly VconInput[], _uuids?: readonly string[]): Promise<WriteReport> {
-    return this.savePrepared(vcons.map((vcon) => prepareVcon(vcon)));
+  async save(vcons: readonly (VconInput | PreparedVcon)[], _uuids?: readonly string[]): Promise<WriteReport> {
+    return this.savePrepared(vcons.map((vcon) => (isPreparedVcon(vcon) ? vcon : prepareVcon(vcon))));
   }
 
   /** `save` for vCons already checked with core's `prepareVcon`: they are not checked again here. */

@@ -89,11 +89,12 @@ export class WritePath {
 
   async #savePrimary(prepared: readonly PreparedVcon[]): Promise<StorageOutcome> {
     const { primary } = this.#o;
+    // Core takes the prepared vCons as they are: checked once, by the caller.
     if (prepared.length > 1 && primary.supports("saveMany")) {
-      const { saved } = await primary.saveMany(prepared.map((p) => p.json));
+      const { saved } = await primary.saveMany(prepared);
       return { storage: primary.name, ok: true, saved };
     }
-    for (const p of prepared) await primary.save(p.json);
+    for (const p of prepared) await primary.save(p);
     return { storage: primary.name, ok: true, saved: prepared.length };
   }
 
