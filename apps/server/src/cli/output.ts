@@ -16,13 +16,24 @@ function describe(object: object, message?: string): string {
 
 /** Prints an error with its issues and per-storage outcomes, never a stack trace, and sets exit code 1. */
 export function reportError(error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
-  const lines = [`error: ${message}`];
   const { issues, outcomes } = error as { issues?: ValidationIssue[]; outcomes?: StorageOutcome[] };
+  const lines = [
+    `error: ${withoutIssueText(error instanceof Error ? error.message : String(error), issues)}`,
+  ];
   for (const issue of issues ?? []) lines.push(`  - ${issue.path}: ${issue.message}`);
   for (const outcome of outcomes ?? []) lines.push(`  - storage ${outcome.storage}: ${outcomeText(outcome)}`);
   process.stderr.write(`${lines.join("\n")}\n`);
   process.exitCode = 1;
+}
+
+/**
+ * A ValidationError's message ends with its issues (`...: path: message; path: message`); they are
+ * listed one per line below it, so the message is printed without them: each problem once.
+ */
+function withoutIssueText(message: string, issues: readonly ValidationIssue[] | undefined): string {
+  if (!issues || issues.length === 0) return message;
+  const detail = `: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`;
+  return message.endsWith(detail) ? message.slice(0, -detail.length) : message;
 }
 
 export function outcomeText(outcome: StorageOutcome): string {

@@ -3,9 +3,10 @@ import { extname, resolve } from "node:path";
 import { ValidationError, type ValidationIssue } from "@vcon/storage-core";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
+import { zodIssueMessage } from "./did-you-mean.js";
 import { interpolateEnv } from "./interpolate.js";
-import { fromVconServerModules } from "./vcon-server-compat.js";
 import { API_SCOPES, type AppConfig, appConfigSchema, DEFAULT_DATA_DIR } from "./schema.js";
+import { fromVconServerModules } from "./vcon-server-compat.js";
 
 /** Looked for in the working directory when neither `--config` nor `VCON_SERVER_CONFIG` names a file. */
 export const CONFIG_FILE_NAMES = ["vcon-server.yaml", "vcon-server.yml", "vcon-server.json"];
@@ -91,7 +92,14 @@ export function configFrom(
   if (issues.length > 0 || !parsed.success)
     throw new ValidationError(`Invalid configuration (${source})`, issues);
   const secrets = [...interpolated.secrets, ...apiKeyValues(parsed.data)];
-  return { config: parsed.data, source, origin, raw, secrets: [...new Set(secrets)], notices: compat.notices };
+  return {
+    config: parsed.data,
+    source,
+    origin,
+    raw,
+    secrets: [...new Set(secrets)],
+    notices: compat.notices,
+  };
 }
 
 /** `VCON_API_KEY`: one more key, with every scope. Refused next to an explicit `server.auth: none`. */
@@ -164,6 +172,6 @@ function applyEnvOverrides(value: unknown, env: NodeJS.ProcessEnv): unknown {
 function zodIssues(error: z.ZodError): ValidationIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.length > 0 ? issue.path.map(String).join(".") : "$",
-    message: issue.message,
+    message: zodIssueMessage(issue, appConfigSchema),
   }));
 }
