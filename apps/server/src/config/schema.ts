@@ -58,11 +58,22 @@ export const apiKeySchema = z
   })
   .strict();
 
-/** `none` serves without authentication (a warning at every start); otherwise a list of keys. */
-export const authSchema = z.union([
-  z.literal("none"),
-  z.object({ keys: z.array(apiKeySchema).default([]) }).strict(),
-]);
+const keysAuthSchema = z.object({ keys: z.array(apiKeySchema).default([]) }).strict();
+type KeysAuth = z.output<typeof keysAuthSchema>;
+
+/**
+ * `none` serves without authentication (a warning at every start); otherwise a list of keys.
+ * Not a z.union: a union reports "invalid input" at `server.auth` instead of the key's own path.
+ */
+export const authSchema = z.unknown().transform((value, context): "none" | KeysAuth => {
+  if (value === "none") return "none";
+  const parsed = keysAuthSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) {
+    context.addIssue({ code: "custom", path: issue.path, message: issue.message });
+  }
+  return z.NEVER;
+}) as unknown as z.ZodType<"none" | KeysAuth, "none" | z.input<typeof keysAuthSchema>>;
 
 export const serverSchema = z
   .object({
