@@ -1,1 +1,40 @@
-export {};
+import { type AdapterDefinition, defineAdapter, type Logger } from "@vcon/storage-core";
+import { MysqlAdapter } from "./adapter.js";
+import { type MysqlOptions, mysqlOptions, type ResolvedOptions } from "./options.js";
+import type { MigrationResult } from "./sql/migrate.js";
+
+export { MysqlAdapter, type ServerInfo } from "./adapter.js";
+export { toStorageError } from "./errors.js";
+export {
+  type ConnectionTarget,
+  describeTarget,
+  type MysqlOptions,
+  mysqlOptions,
+  parseMysqlOptions,
+  type ResolvedOptions,
+  resolveTarget,
+} from "./options.js";
+export { encodeKey } from "./search-keys.js";
+export type { MigrationResult } from "./sql/migrate.js";
+export { LATEST_VERSION, MIGRATIONS, type Migration, type Tables, tablesFor } from "./sql/schema.js";
+
+/** Registered as `mysql`: `createStorage({ adapter: "mysql", options: { url } })`. */
+export const adapter: AdapterDefinition<ResolvedOptions> = defineAdapter({
+  name: "mysql",
+  description: "MySQL 8 / MariaDB 10.11+ on mysql2: exact document text, search keys in a side table.",
+  options: mysqlOptions,
+  create: (options, context) => new MysqlAdapter(options, context.logger),
+  migrate: (options, context) => migrate(options, context.logger),
+});
+
+export default adapter;
+
+/** Applies pending migrations for the given connection and table, then disconnects. */
+export async function migrate(options: MysqlOptions = {}, logger?: Logger): Promise<MigrationResult> {
+  const storage = new MysqlAdapter({ ...options, autoMigrate: false }, logger);
+  try {
+    return await storage.migrate();
+  } finally {
+    await storage.close();
+  }
+}

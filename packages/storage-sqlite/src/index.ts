@@ -1,1 +1,27 @@
-export {};
+import { type AdapterDefinition, defineAdapter } from "@vcon/storage-core";
+import { SqliteAdapter } from "./adapter.js";
+import { type ResolvedOptions, sqliteOptions } from "./options.js";
+
+export { SqliteAdapter } from "./adapter.js";
+export { toStorageError } from "./errors.js";
+export { parseSqliteOptions, type ResolvedOptions, type SqliteOptions, sqliteOptions } from "./options.js";
+export { encodeKey } from "./search-keys.js";
+export { LATEST_VERSION, MIGRATIONS, type Migration, type Tables, tablesFor } from "./sql/schema.js";
+
+/** Registered as `sqlite`: `createStorage({ adapter: "sqlite", options: { path } })`. */
+export const adapter: AdapterDefinition<ResolvedOptions> = defineAdapter({
+  name: "sqlite",
+  description: "SQLite on better-sqlite3: one file (WAL, several processes) or :memory:.",
+  options: sqliteOptions,
+  create: (options) => new SqliteAdapter(options),
+  migrate: async (options) => {
+    const storage = new SqliteAdapter(options);
+    try {
+      return await storage.migrate();
+    } finally {
+      await storage.close();
+    }
+  },
+});
+
+export default adapter;
