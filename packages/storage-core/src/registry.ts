@@ -58,6 +58,8 @@ export const BUILTIN_ADAPTERS: Readonly<Record<string, string>> = Object.freeze(
   postgres: "@vcon/storage-postgres",
   file: "@vcon/storage-file",
   redis: "@vcon/storage-redis",
+  mysql: "@vcon/storage-mysql",
+  sqlite: "@vcon/storage-sqlite",
 });
 
 export interface RegistryOptions {

@@ -116,9 +116,17 @@ describe("AdapterRegistry", () => {
     const registry = new AdapterRegistry().register(referenceDefinition);
     const error = await rejection(registry.create({ adapter: "nosuch" }));
     expect(error.code).toBe("VALIDATION");
-    for (const name of ["file", "memory", "postgres", "redis", "reference"])
+    for (const name of ["file", "memory", "mysql", "postgres", "redis", "reference", "sqlite"])
       expect(error.message).toContain(name);
-    expect(registry.names()).toStrictEqual(["file", "memory", "postgres", "redis", "reference"]);
+    expect(registry.names()).toStrictEqual([
+      "file",
+      "memory",
+      "mysql",
+      "postgres",
+      "redis",
+      "reference",
+      "sqlite",
+    ]);
   });
 
   it("resolves a built-in name to its package", async () => {
