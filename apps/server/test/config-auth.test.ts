@@ -60,6 +60,17 @@ describe("configuration from the environment", () => {
   });
 });
 
+describe("the configuration file a user names", () => {
+  it("is relative to where pnpm was invoked (INIT_CWD): `pnpm start --config x.yaml` at the repository root", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "from-root.yaml"), "storages:\n  primary:\n    adapter: memory\n");
+    // The process runs elsewhere (pnpm runs the app's script in apps/server).
+    const loaded = loadConfig({ file: "from-root.yaml", env: { INIT_CWD: dir } });
+    expect(loaded.source).toBe(join(dir, "from-root.yaml"));
+    expect(loaded.config.storages.primary?.adapter).toBe("memory");
+  });
+});
+
 describe("API key configuration", () => {
   const storages = { primary: { adapter: "memory" } };
 

@@ -29,6 +29,7 @@ describe("configuration", () => {
         options: { embedded: { dataDir: "./.data/pglite" } },
         read: true,
         write: true,
+        primary: false,
       },
     });
     expect(loaded.config.server).toMatchObject({
@@ -50,6 +51,7 @@ describe("configuration", () => {
       options: { directory: "./.data/archive" },
       read: true,
       write: true,
+      primary: false,
     });
     expect(loaded.secrets).toEqual(["s3cret-Pa55"]);
     const printed = printConfig(loaded);

@@ -68,7 +68,10 @@ export function hasPostgresEnvironment(env: NodeJS.ProcessEnv): boolean {
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const file = findConfigFile(options.file ?? env.VCON_SERVER_CONFIG, cwd);
+  // A path the user typed is relative to where they typed it: `pnpm start --config x.yaml` at the
+  // repository root runs the app in apps/server, and pnpm/npm say where it was invoked in INIT_CWD.
+  const typedFrom = options.cwd ?? env.INIT_CWD ?? cwd;
+  const file = findConfigFile(options.file ?? env.VCON_SERVER_CONFIG, cwd, typedFrom);
   if (file) return configFrom(readConfigFile(file), file, env, "file");
   if (hasPostgresEnvironment(env))
     return configFrom(environmentConfigInput(), "environment", env, "environment");
@@ -129,9 +132,9 @@ function apiKeyValues(config: AppConfig): string[] {
   return auth === "none" ? [] : auth.keys.map((k) => k.key);
 }
 
-function findConfigFile(given: string | undefined, cwd: string): string | undefined {
+function findConfigFile(given: string | undefined, cwd: string, typedFrom: string): string | undefined {
   if (given) {
-    const path = resolve(cwd, given);
+    const path = resolve(typedFrom, given);
     if (!existsSync(path)) {
       throw new ValidationError("Configuration file not found", [
         { path: "config", message: `no file at ${path}` },
