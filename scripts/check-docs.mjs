@@ -45,7 +45,14 @@ for (const readme of packageReadmes) {
 
 const GUIDE = "docs/writing-an-adapter.md";
 const SAMPLE = "examples/sample-adapter";
-const GUIDE_SHOWS = ["package.json", "tsconfig.json", "src/index.ts", "test/conformance.test.ts"];
+const GUIDE_SHOWS = [
+  "package.json",
+  "tsconfig.json",
+  "tsconfig.build.json",
+  "src/index.ts",
+  "src/errors.ts",
+  "test/conformance.test.ts",
+];
 const shown = new Set();
 for (const [, meta, body] of readFileSync(GUIDE, "utf8").matchAll(/^```\w+([^\n]*)\n([\s\S]*?)^```$/gm)) {
   const file = /\bfile=(\S+)/.exec(meta)?.[1] ?? /^\/\/ ((?:src|test)\/\S+\.ts)\n/.exec(body)?.[1];

@@ -3,8 +3,11 @@
 // public package and, each in a fresh folder under os.tmpdir() installed with npm from the tarballs:
 //   1. an application that only stores vCons (core + memory): it works, and installs no test tools
 //      (no fast-check, no vitest);
-//   2. examples/sample-adapter (the adapter of docs/writing-an-adapter.md), with every packed package
-//      installed: each imports, the sample type-checks and passes the whole conformance suite;
+//   2. the adapter of docs/writing-an-adapter.md, made as a stranger would: the guide's section 1
+//      commands in an empty folder (core from its tarball) must produce exactly the package.json the
+//      guide prints (examples/sample-adapter/package.json, after the guide's "after publishing" step);
+//      then the sample's files are added, type-checked and pass the whole conformance suite, and every
+//      other packed package is installed and imported next to it;
 //   3. examples/sample-adapter-0.1, a frozen copy of the sample as written against core 0.1: it still
 //      type-checks and passes today's suite unchanged.
 // For 2 and 3 the suite's property tests must run and pass with only vitest in devDependencies: the
@@ -91,8 +94,83 @@ function useTarballs(manifest, tarballs, names) {
   return manifest;
 }
 
+const NPM_QUIET = ["--no-audit", "--no-fund", "--loglevel=error", "--prefer-offline"];
+
 function npmInstall(dir) {
-  run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefer-offline"], dir);
+  run("npm", ["install", ...NPM_QUIET], dir);
+}
+
+const GUIDE = join(root, "docs/writing-an-adapter.md");
+const SAMPLE = join(root, "examples/sample-adapter");
+/** How the guide names core's tarball; replaced by the one just packed. */
+const GUIDE_TARBALL = /\.\.\/vcon-storage-core-[\w.-]+\.tgz/g;
+
+/** The guide's ```sh block tagged `tag` (after the language), as a script. */
+function guideCommands(tag) {
+  const block = new RegExp(`^\`\`\`sh ${tag}\\n([\\s\\S]*?)^\`\`\`$`, "m").exec(readFileSync(GUIDE, "utf8"));
+  if (!block) throw new Error(`docs/writing-an-adapter.md has no \`\`\`sh ${tag} block`);
+  return block[1];
+}
+
+/** Runs shell commands as a reader would paste them, stopping at the first failing one. */
+function shell(script, cwd) {
+  return execFileSync("bash", ["-euo", "pipefail", "-c", script], {
+    cwd,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      npm_config_prefer_offline: "true",
+      npm_config_audit: "false",
+      npm_config_fund: "false",
+    },
+  });
+}
+
+/**
+ * A stranger following docs/writing-an-adapter.md: section 1's commands in an empty folder (core from
+ * its tarball), which must produce exactly the package.json the guide prints once the core spec is
+ * replaced as the guide says; then the sample's files, type-checked and run against the suite.
+ */
+function guideFixture(tarballs) {
+  const core = tarballs["@vcon/storage-core"];
+  const dir = join(work, "vcon-storage-jsonl");
+  step("sample-adapter: the guide's section 1 commands", () =>
+    shell(guideCommands("setup").replace(GUIDE_TARBALL, core), work),
+  );
+  step("sample-adapter: they make the package.json the guide prints", () => {
+    const beforePublish = readFileSync(join(dir, "package.json"), "utf8");
+    if (!beforePublish.includes(`"@vcon/storage-core": "file:`))
+      throw new Error("section 1 did not install core from its tarball");
+    shell(guideCommands("after-publish"), dir);
+    const made = readFileSync(join(dir, "package.json"), "utf8");
+    const printed = readFileSync(join(SAMPLE, "package.json"), "utf8");
+    if (made !== printed)
+      throw new Error(
+        `the commands make:\n${made}\nthe guide prints examples/sample-adapter/package.json:\n${printed}`,
+      );
+    // Back to the tarball: the published version does not exist yet.
+    writeFileSync(join(dir, "package.json"), beforePublish);
+  });
+  step("sample-adapter: add the guide's files", () => {
+    for (const entry of ["src", "test", "tsconfig.json", "tsconfig.build.json"])
+      cpSync(join(SAMPLE, entry), join(dir, entry), { recursive: true });
+  });
+  checkAdapter("sample-adapter", dir);
+  return dir;
+}
+
+/** fast-check absent, type-check, the whole suite with its property tests. */
+function checkAdapter(label, dir) {
+  step(`${label}: fast-check is not installed (the suite bundles it)`, () =>
+    assertNotInstalled(dir, ["fast-check"]),
+  );
+  step(`${label}: type-check`, () => run("npx", ["tsc", "--noEmit", "-p", "."], dir));
+  let summary = "";
+  step(`${label}: the whole conformance suite passes`, () => {
+    summary = runSuite(dir);
+  });
+  console.log(`test:packed: ${label}: ${summary}`);
 }
 
 function assertNotInstalled(dir, names) {
@@ -129,15 +207,7 @@ function adapterFixture(label, source, tarballs, dependencies) {
     writeManifest(dir, useTarballs(manifest, tarballs, dependencies));
   });
   step(`${label}: npm install the tarballs`, () => npmInstall(dir));
-  step(`${label}: fast-check is not installed (the suite bundles it)`, () =>
-    assertNotInstalled(dir, ["fast-check"]),
-  );
-  step(`${label}: type-check`, () => run("npx", ["tsc", "--noEmit", "-p", "."], dir));
-  let summary = "";
-  step(`${label}: the whole conformance suite passes`, () => {
-    summary = runSuite(dir);
-  });
-  console.log(`test:packed: ${label}: ${summary}`);
+  checkAdapter(label, dir);
   return dir;
 }
 
@@ -189,9 +259,11 @@ try {
     });
   }
 
-  // 2. The guide's sample adapter, with every packed package installed and imported.
-  const sample = adapterFixture("sample-adapter", join(root, "examples/sample-adapter"), tarballs, names);
+  // 2. The guide's sample adapter, made the way the guide says: its section 1 commands, then its files.
+  const sample = guideFixture(tarballs);
   step("sample-adapter: import every packed package", () => {
+    const others = names.filter((name) => name !== "@vcon/storage-core").map((name) => tarballs[name]);
+    if (others.length > 0) run("npm", ["install", "--no-save", ...NPM_QUIET, ...others], sample);
     const specifiers = [...names, "@vcon/storage-core/adapter", "@vcon/storage-core/conformance"];
     const script = [
       `const specifiers = ${JSON.stringify(specifiers)};`,
@@ -207,6 +279,18 @@ try {
     ].join("\n");
     writeFileSync(join(sample, "smoke.mjs"), script);
     run("node", ["smoke.mjs"], sample);
+  });
+
+  step("sample-adapter: the guide's publish commands build a package that imports by name", () => {
+    shell(guideCommands("publish"), sample);
+    const manifest = JSON.parse(readFileSync(join(sample, "package.json"), "utf8"));
+    for (const file of [manifest.exports.types, manifest.exports.default]) {
+      if (!existsSync(join(sample, file)))
+        throw new Error(`exports names ${file}, which the build did not make`);
+    }
+    const check =
+      "const m = await import('vcon-storage-jsonl'); if (m.adapter?.name !== 'jsonl') throw new Error('no adapter');";
+    run("node", ["--input-type=module", "-e", check], sample);
   });
 
   // 3. The frozen 0.1 adapter: only core, as its package.json says.

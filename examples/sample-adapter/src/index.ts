@@ -1,67 +1,53 @@
 // src/index.ts
 import { appendFile, readFile } from "node:fs/promises";
 import {
-  compareRecords,
-  cursorOf,
   defineAdapter,
-  type IndexedRecord,
-  matchesQuery,
   type NormalizedSearchQuery,
   type PreparedVcon,
+  type ScanRecord,
   type SearchPage,
   type StorageAdapter,
-  UnavailableError,
+  scanSearch,
+  toScanRecord,
   type VconDocument,
-} from "@vcon/storage-core";
+} from "@vcon/storage-core/adapter";
 import { z } from "zod";
+import { fileError } from "./errors.js";
 
 /** One line of the file: a saved vCon, or a tombstone for a deleted one. */
-type Line = { op: "save"; record: StoredRecord } | { op: "delete"; uuid: string };
-
-interface StoredRecord extends IndexedRecord {
-  json: string;
-}
+type Line = { op: "save"; record: ScanRecord } | { op: "delete"; uuid: string };
 
 /**
  * Appends every change to a JSON-lines file and keeps an index in memory.
- * Reopening the file replays it, so the last line for a uuid wins.
+ * Opening replays the file, so the last line for a uuid wins.
  */
 export class JsonLinesAdapter implements StorageAdapter {
   readonly name = "jsonl";
   // saveMany and export are left out: the suite then checks they reject with NOT_SUPPORTED.
   readonly capabilities = { delete: true, exists: true, search: true };
-  #records = new Map<string, StoredRecord>();
+  #records = new Map<string, ScanRecord>();
   #writes: Promise<void> = Promise.resolve();
 
-  private constructor(readonly path: string) {}
+  constructor(readonly path: string) {}
 
-  static async open(path: string): Promise<JsonLinesAdapter> {
-    const adapter = new JsonLinesAdapter(path);
+  /** Core calls this once, before the first operation; calls made meanwhile wait for it. */
+  async open(): Promise<void> {
     let text = "";
     try {
-      text = await readFile(path, "utf8");
+      text = await readFile(this.path, "utf8");
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
-        throw new UnavailableError(`Cannot read ${path}`, { cause: error });
-      }
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw fileError(error, this.path);
     }
+    // A failed open is retried by the next call: start from an empty index each time.
+    this.#records.clear();
     for (const line of text.split("\n")) {
-      if (line) adapter.#apply(JSON.parse(line) as Line);
+      if (line) this.#apply(JSON.parse(line) as Line);
     }
-    return adapter;
   }
 
   async save(vcon: PreparedVcon): Promise<void> {
-    // Without a created_at of its own, an update keeps the stored one (the contract's rule).
-    const createdAtMs = vcon.createdAtMs ?? this.#records.get(vcon.uuid)?.createdAtMs ?? Date.now();
-    const record = {
-      uuid: vcon.uuid,
-      json: vcon.json,
-      createdAtMs,
-      subject: vcon.subject,
-      parties: vcon.parties,
-    };
-    await this.#append({ op: "save", record });
+    // toScanRecord applies the contract's rule: an update without created_at keeps the stored one.
+    await this.#append(() => ({ op: "save", record: toScanRecord(vcon, this.#records.get(vcon.uuid)) }));
   }
 
   async get(uuid: string): Promise<VconDocument | null> {
@@ -76,18 +62,13 @@ export class JsonLinesAdapter implements StorageAdapter {
 
   async delete(uuid: string): Promise<boolean> {
     if (!this.#records.has(uuid)) return false;
-    await this.#append({ op: "delete", uuid });
+    await this.#append(() => ({ op: "delete", uuid }));
     return true;
   }
 
   async search(query: NormalizedSearchQuery): Promise<SearchPage> {
-    const matches = [...this.#records.values()].filter((r) => matchesQuery(r, query)).sort(compareRecords);
-    const page = matches.slice(0, query.limit);
-    const last = page.at(-1);
-    return {
-      items: page.map((r) => JSON.parse(r.json) as VconDocument),
-      nextCursor: matches.length > query.limit && last ? cursorOf(last) : null,
-    };
+    // Core's reference semantics: filters, (created_at, uuid) order, opaque cursors, fresh copies.
+    return scanSearch(this.#records.values(), query);
   }
 
   async close(): Promise<void> {
@@ -95,10 +76,18 @@ export class JsonLinesAdapter implements StorageAdapter {
     this.#records.clear();
   }
 
-  /** Writes go one after another: concurrent appends of large lines could interleave. */
-  #append(line: Line): Promise<void> {
+  /**
+   * Writes go one after another: concurrent appends of large lines could interleave. The line is made
+   * when its turn comes, so it sees every write queued before it.
+   */
+  #append(makeLine: () => Line): Promise<void> {
     const write = this.#writes.then(async () => {
-      await appendFile(this.path, `${JSON.stringify(line)}\n`, "utf8");
+      const line = makeLine();
+      try {
+        await appendFile(this.path, `${JSON.stringify(line)}\n`, "utf8");
+      } catch (error) {
+        throw fileError(error, this.path);
+      }
       this.#apply(line);
     });
     // A failed write must not block the ones queued after it.
@@ -117,5 +106,5 @@ export const adapter = defineAdapter({
   name: "jsonl",
   description: "One JSON-lines file, indexed in memory.",
   options: z.object({ path: z.string().min(1) }).strict(),
-  create: (options) => JsonLinesAdapter.open(options.path),
+  create: (options) => new JsonLinesAdapter(options.path),
 });
