@@ -1,5 +1,7 @@
 import { stat, unlink } from "node:fs/promises";
 import {
+  ClosedError,
+  createdAtMsFor,
   isStorageError,
   type NormalizedExportOptions,
   type NormalizedSearchQuery,
@@ -9,11 +11,12 @@ import {
   type StorageAdapter,
   type VconDocument,
   vconUuidOf,
-} from "@vcon/storage-core";
+} from "@vcon/storage-core/adapter";
 import pMap from "p-map";
 import { corrupt, fsError, isMissing } from "./errors.js";
 import { exportFiles } from "./export/ordered-export.js";
 import { removeTemp, renameOnto, syncFolders, writeTempFile } from "./fs/atomic-write.js";
+import { commitChunk } from "./fs/commit-chunk.js";
 import { checkDirectory } from "./fs/directory.js";
 import { StoreLayout } from "./fs/layout.js";
 import { indexStoredFile, readDocument, readText } from "./fs/read.js";
@@ -58,6 +61,7 @@ export class FileAdapter implements StorageAdapter {
   readonly #concurrency: number;
   readonly #staleTempMs: number;
   #ready: Promise<void> | null = null;
+  #closed = false;
 
   constructor(options: FileOptions) {
     const parsed = checkedOptions.has(options)
@@ -72,23 +76,29 @@ export class FileAdapter implements StorageAdapter {
     this.#staleTempMs = parsed.staleTempMs;
   }
 
-  /** A checked adapter: the directory exists (or was created), is a directory, and is readable and writable. */
+  /**
+   * A checked adapter, for code that uses it directly: constructed, then opened (the directory exists or
+   * was created, is a directory, and is readable and writable).
+   */
   static async open(options: FileOptions): Promise<FileAdapter> {
     const adapter = new FileAdapter(options);
-    await adapter.ready();
+    await adapter.open();
     return adapter;
   }
 
-  /** Core's open hook: checks the directory before the first operation. */
+  /**
+   * Core's open hook: checks the directory (creating it when allowed) before the first operation. The
+   * check runs once; a failed one is tried again by the next call. Operations also wait for it, so an
+   * adapter used without core's facade checks the directory too.
+   */
   open(): Promise<void> {
     return this.ready();
   }
 
-  /**
-   * Checks the directory once (creating it when allowed). Every operation calls it first; a failed
-   * check is tried again by the next call.
-   */
+  /** @deprecated since 0.2: use `open()`, which core calls before the first operation. */
   ready(): Promise<void> {
+    // Every operation passes here: after close() none touches the disk again.
+    if (this.#closed) return Promise.reject(new ClosedError());
     this.#ready ??= checkDirectory(this.directory, this.#createDirectory).catch((error: unknown) => {
       this.#ready = null;
       throw error;
@@ -108,19 +118,21 @@ export class FileAdapter implements StorageAdapter {
     await this.#syncFolders([vcon]);
   }
 
+  /**
+   * Writes (and fsyncs) every file of the chunk to a temp file first, then renames them into place,
+   * undoing the earlier renames when one fails (fs/commit-chunk.ts): a chunk lands whole or not at all,
+   * except across a crash during the renames, which can leave part of it, each file whole.
+   */
   async saveMany(chunk: readonly PreparedVcon[]): Promise<void> {
     await this.ready();
     const temps = await this.#writeTemps(chunk);
-    // Every file is complete (and fsynced) before the first rename; a crash during the renames can
-    // leave part of a chunk, each file whole.
-    for (let i = 0; i < chunk.length; i++) {
-      try {
-        await renameOnto(temps[i]!, this.pathOf(chunk[i]!.uuid));
-      } catch (error) {
-        await Promise.all(temps.slice(i + 1).map(removeTemp));
-        throw error;
-      }
-    }
+    await commitChunk(
+      chunk.map((vcon, i) => ({
+        temp: temps[i]!,
+        target: this.pathOf(vcon.uuid),
+        backup: this.#layout.tempPathOf(vcon.uuid),
+      })),
+    );
     await this.#syncFolders(chunk);
   }
 
@@ -182,7 +194,10 @@ export class FileAdapter implements StorageAdapter {
     return removed;
   }
 
-  async close(): Promise<void> {}
+  /** Nothing stays open between calls; afterwards every call rejects with CLOSED. */
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
 
   get #scanOptions(): ScanOptions {
     return { concurrency: this.#concurrency, staleTempMs: this.#staleTempMs };
@@ -217,7 +232,7 @@ export class FileAdapter implements StorageAdapter {
   async #writeTemp(vcon: PreparedVcon): Promise<string> {
     // A document without created_at keeps the stored one: carried in the file's modification time.
     const mtimeMs =
-      vcon.createdAtMs === null ? ((await this.#storedCreatedAt(vcon.uuid)) ?? Date.now()) : null;
+      vcon.createdAtMs === null ? createdAtMsFor(vcon, await this.#storedCreatedAt(vcon.uuid)) : null;
     const temp = this.#layout.tempPathOf(vcon.uuid);
     await writeTempFile(temp, this.#layout.folderOf(vcon.uuid), vcon.json, { fsync: this.fsync, mtimeMs });
     return temp;

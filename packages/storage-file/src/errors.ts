@@ -4,7 +4,7 @@ import {
   type StorageError,
   UnavailableError,
   ValidationError,
-} from "@vcon/storage-core";
+} from "@vcon/storage-core/adapter";
 
 /** The errno code of a Node filesystem error (`ENOENT`, ...), if it has one. */
 export function codeOf(error: unknown): string | undefined {

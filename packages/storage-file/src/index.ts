@@ -1,4 +1,4 @@
-import { type AdapterDefinition, defineAdapter } from "@vcon/storage-core";
+import { type AdapterDefinition, defineAdapter } from "@vcon/storage-core/adapter";
 import { adapterForCheckedOptions } from "./adapter.js";
 import { fileOptions, NAME, type ResolvedFileOptions } from "./options.js";
 
@@ -13,7 +13,7 @@ export const adapter: AdapterDefinition<ResolvedFileOptions> = defineAdapter({
   // The registry has parsed the options with `fileOptions`; the directory is checked before use.
   create: async (options) => {
     const created = adapterForCheckedOptions(options);
-    await created.ready();
+    await created.open();
     return created;
   },
 });

@@ -282,6 +282,28 @@ describe("crash safety", () => {
   }, 60_000);
 });
 
+describe("saveMany atomicity", () => {
+  it("a rename failing mid-chunk undoes the earlier ones: updates keep the stored version, new files vanish", async () => {
+    const directory = fresh();
+    const storage = storageAt({ directory });
+    const created_at = "2024-05-01T00:00:00Z";
+    const doc = (uuid: string, version: number) => ({ vcon: "0.3.0", uuid, created_at, version });
+    const [a, b, c, blocked] = [1, 2, 3, 4].map((i) => `0190a3c4-0000-7000-8000-00000000000${i}`);
+    await storage.saveMany([doc(a!, 1), doc(b!, 1)]);
+    // A non-empty folder where `blocked`'s file would go: renaming a file onto it fails.
+    mkdirSync(join(directory, "01", `${blocked}.json`));
+    writeFileSync(join(directory, "01", `${blocked}.json`, "keep"), "x");
+    const error = await failure(storage.saveMany([doc(a!, 2), doc(c!, 2), doc(blocked!, 2), doc(b!, 2)]));
+    expect(isStorageError(error)).toBe(true);
+    expect(String(error)).toContain(`${blocked}.json`);
+    expect(await storage.get(a!)).toEqual(doc(a!, 1));
+    expect(await storage.get(b!)).toEqual(doc(b!, 1));
+    expect(await storage.get(c!)).toBeNull();
+    // No temp file or backup is left behind.
+    expect(tree(directory)).toEqual([`01/${a}.json`, `01/${b}.json`, `01/${blocked}.json/keep`]);
+  });
+});
+
 describe("damaged files", () => {
   async function withFile(content: string | "directory", name = `${UUID}.json`) {
     const directory = fresh();

@@ -1,6 +1,8 @@
 import {
+  ClosedError,
   cursorOf,
   type IndexedRecord,
+  inspectSafely,
   type NormalizedExportOptions,
   type NormalizedSearchQuery,
   type PreparedVcon,
@@ -9,7 +11,7 @@ import {
   type StorageAdapter,
   ValidationError,
   type VconDocument,
-} from "@vcon/storage-core";
+} from "@vcon/storage-core/adapter";
 import { Cluster } from "ioredis";
 import { Connection } from "./connect/connection.js";
 import { createClient } from "./connect/create-client.js";
@@ -59,6 +61,7 @@ export class RedisAdapter implements StorageAdapter {
   readonly #connection: Connection;
   readonly #layout: KeyLayout;
   readonly #secrets: readonly string[];
+  #closed = false;
 
   constructor(options: RedisOptions = {}) {
     const parsed = checkedOptions.has(options)
@@ -75,6 +78,13 @@ export class RedisAdapter implements StorageAdapter {
     this.#secrets = secrets;
     this.#client = defineScripts(client);
     this.#connection = new Connection(client, owned, parsed.connectTimeoutMs);
+    // Keeps the client (and so the password) out of logs and JSON.
+    inspectSafely(this, "RedisAdapter", () => ({
+      name: this.name,
+      keyPrefix: this.keyPrefix,
+      ttlSeconds: this.ttlSeconds,
+      clustered: this.clustered,
+    }));
   }
 
   /** Core's open hook: connects within connectTimeoutMs. Every call also reconnects a lost client. */
@@ -172,17 +182,10 @@ export class RedisAdapter implements StorageAdapter {
     });
   }
 
+  /** Quits an owned client (a borrowed one stays open); afterwards every call rejects with CLOSED. */
   async close(): Promise<void> {
+    this.#closed = true;
     await this.#connection.close();
-  }
-
-  // Keeps the client (and so the password) out of logs and JSON.
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return `RedisAdapter { keyPrefix: ${JSON.stringify(this.keyPrefix)} }`;
-  }
-
-  toJSON(): Record<string, unknown> {
-    return { name: this.name, keyPrefix: this.keyPrefix, ttlSeconds: this.ttlSeconds };
   }
 
   async #saveInShard(client: ScriptedClient, shard: Shard, vcons: readonly PreparedVcon[]): Promise<void> {
@@ -234,6 +237,8 @@ export class RedisAdapter implements StorageAdapter {
   }
 
   async #run<T>(body: (client: ScriptedClient) => Promise<T>): Promise<T> {
+    // A closed adapter never connects again.
+    if (this.#closed) throw new ClosedError();
     try {
       await this.#connection.open();
       return await body(this.#client);

@@ -1,15 +1,14 @@
 import {
-  InternalError,
-  isNetworkError,
-  isStorageError,
+  toStorageError as classify,
   type StorageError,
   scrubSecrets,
   UnavailableError,
-} from "@vcon/storage-core";
+} from "@vcon/storage-core/adapter";
+import { NAME } from "./options.js";
 
 /**
- * What ioredis itself says when it cannot reach or keep a server (socket errors carry a Node errno code,
- * which core's network-error check reads).
+ * What ioredis itself says when it cannot reach or keep a server. Socket errors carry a Node errno code,
+ * which core's classifier reads; these do not.
  */
 const CLIENT_UNREACHABLE =
   /Connection is closed|Stream isn't writeable|enableOfflineQueue|max retries|MaxRetriesPerRequest|timed out|None of startup nodes is available|Failed to refresh slots cache|ClusterAllFailedError/i;
@@ -21,19 +20,25 @@ const REFUSED_CREDENTIALS =
 /** Replies of a server (or cluster) that may serve the same call a little later. */
 const BUSY = /^(OOM|LOADING|BUSY|MASTERDOWN|TRYAGAIN|READONLY|CLUSTERDOWN)\b/;
 
-/** Turns whatever ioredis threw into a StorageError whose message holds no password. */
+/**
+ * Turns whatever ioredis threw into a StorageError whose message holds no password: Redis replies and
+ * ioredis's own connection messages here, then core's classifier (socket errors UNAVAILABLE, the rest
+ * INTERNAL).
+ */
 export function toStorageError(error: unknown, secrets: readonly string[]): StorageError {
-  if (isStorageError(error)) return error;
+  return classify(error, { storage: NAME, secrets, map: (e) => fromRedis(e, secrets) });
+}
+
+function fromRedis(error: unknown, secrets: readonly string[]): StorageError | undefined {
   const raw = error instanceof Error ? error.message : String(error);
   const message = scrubSecrets(raw, secrets);
-  if (isNetworkError(error) || CLIENT_UNREACHABLE.test(raw)) {
-    return new UnavailableError(`Redis is unreachable: ${message}`, { secrets });
-  }
+  const options = { cause: error, secrets };
+  if (CLIENT_UNREACHABLE.test(raw)) return new UnavailableError(`Redis is unreachable: ${message}`, options);
   if (REFUSED_CREDENTIALS.test(raw)) {
     return new UnavailableError(
       `Redis refused the credentials: ${message}; check the URL's user and password`,
       {
-        secrets,
+        ...options,
         retryable: false,
       },
     );
@@ -41,9 +46,9 @@ export function toStorageError(error: unknown, secrets: readonly string[]): Stor
   if (/Protocol error/i.test(raw)) {
     return new UnavailableError(
       `The server at the Redis URL does not speak the Redis protocol (${message}): check the host and port`,
-      { secrets, retryable: false },
+      { ...options, retryable: false },
     );
   }
-  if (BUSY.test(raw)) return new UnavailableError(`Redis cannot serve the call now: ${message}`, { secrets });
-  return new InternalError(`Redis failed: ${message}`, { secrets });
+  if (BUSY.test(raw)) return new UnavailableError(`Redis cannot serve the call now: ${message}`, options);
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import { type AdapterDefinition, defineAdapter } from "@vcon/storage-core";
+import { type AdapterDefinition, defineAdapter } from "@vcon/storage-core/adapter";
 import { adapterForCheckedOptions } from "./adapter.js";
 import { NAME, type ResolvedRedisOptions, redisOptions } from "./options.js";
 

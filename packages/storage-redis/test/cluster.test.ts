@@ -181,7 +181,7 @@ if (skipReason !== null) {
       [{ cluster: ["redis://127.0.0.1:7301"], url: "redis://127.0.0.1:6379" }, "options.cluster"],
       [{ cluster: ["redis://127.0.0.1:7301"], keyPrefix: "{app}:" }, "options.keyPrefix"],
       [{ cluster: [] }, "options.cluster"],
-      [{ cluster: ["/tmp/redis.sock"] }, "options.cluster.0"],
+      [{ cluster: ["/tmp/redis.sock"] }, "options.cluster[0]"],
       [{ cluster: ["redis://:a@127.0.0.1:7301", "redis://:b@127.0.0.1:7302"] }, "options.cluster"],
     ])("%j is VALIDATION naming %s", async (bad, path) => {
       const registry = new AdapterRegistry().register(adapter);

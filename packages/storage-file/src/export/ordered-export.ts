@@ -4,7 +4,7 @@ import {
   matchesQuery,
   type NormalizedExportOptions,
   type VconDocument,
-} from "@vcon/storage-core";
+} from "@vcon/storage-core/adapter";
 import { pMapIterable } from "p-map";
 import type { StoreLayout } from "../fs/layout.js";
 import { readDocument } from "../fs/read.js";

@@ -1,6 +1,6 @@
 import { constants, type Stats } from "node:fs";
 import { access, mkdir, stat } from "node:fs/promises";
-import { UnavailableError } from "@vcon/storage-core";
+import { UnavailableError } from "@vcon/storage-core/adapter";
 import { codeOf, fsError, notADirectory } from "../errors.js";
 
 /**

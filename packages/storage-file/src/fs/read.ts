@@ -6,7 +6,7 @@ import {
   searchTextOf,
   tagsOf,
   type VconDocument,
-} from "@vcon/storage-core";
+} from "@vcon/storage-core/adapter";
 import { corrupt, fsError, isMissing } from "../errors.js";
 import { uuidInName } from "./layout.js";
 

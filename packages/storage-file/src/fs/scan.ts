@@ -1,4 +1,4 @@
-import type { IndexedRecord } from "@vcon/storage-core";
+import type { IndexedRecord } from "@vcon/storage-core/adapter";
 import { pMapIterable, pMapSkip } from "p-map";
 import type { StoreLayout } from "./layout.js";
 import { type IndexFields, indexStoredFile, readText } from "./read.js";

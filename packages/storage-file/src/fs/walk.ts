@@ -1,7 +1,7 @@
 import type { Dir } from "node:fs";
 import { opendir } from "node:fs/promises";
 import { join } from "node:path";
-import { isStorageError } from "@vcon/storage-core";
+import { isStorageError } from "@vcon/storage-core/adapter";
 import { fsError, isMissing } from "../errors.js";
 import type { StoreLayout } from "./layout.js";
 

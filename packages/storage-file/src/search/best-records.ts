@@ -1,4 +1,4 @@
-import { compareRecords, type IndexedRecord } from "@vcon/storage-core";
+import { compareRecords, type IndexedRecord } from "@vcon/storage-core/adapter";
 
 /**
  * The first `capacity` items in (created_at, uuid) order among those offered, in a sorted array:

@@ -1,4 +1,9 @@
-import { cursorOf, matchesQuery, type NormalizedSearchQuery, type SearchPage } from "@vcon/storage-core";
+import {
+  cursorOf,
+  matchesQuery,
+  type NormalizedSearchQuery,
+  type SearchPage,
+} from "@vcon/storage-core/adapter";
 import pMap from "p-map";
 import type { StoreLayout } from "../fs/layout.js";
 import { readDocument } from "../fs/read.js";

@@ -1,4 +1,4 @@
-import { ValidationError } from "@vcon/storage-core";
+import { ValidationError } from "@vcon/storage-core/adapter";
 import { Cluster, type ClusterNode, type RedisOptions as IoRedisOptions, Redis } from "ioredis";
 import { DEFAULT_REDIS_URL, type ResolvedRedisOptions } from "../options.js";
 import { secretsOf, secretsOfUrl } from "./secrets.js";

@@ -1,4 +1,4 @@
-import { compareRecords, type IndexedRecord } from "@vcon/storage-core";
+import { compareRecords, type IndexedRecord } from "@vcon/storage-core/adapter";
 
 /**
  * Merges sources that each yield records in (created_at, uuid) order, a batch at a time, into one

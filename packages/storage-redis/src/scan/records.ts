@@ -5,7 +5,7 @@ import {
   type PartyKeys,
   vconSearchText,
   vconTags,
-} from "@vcon/storage-core";
+} from "@vcon/storage-core/adapter";
 import type { Cluster, Redis } from "ioredis";
 import type { Shard } from "../keys/layout.js";
 import type { IndexMember } from "./index-pages.js";

@@ -1,18 +1,22 @@
-import type { IndexedRecord } from "@vcon/storage-core";
+import { type IndexedRecord, parseVconDate } from "@vcon/storage-core/adapter";
 import type { Shard } from "../keys/layout.js";
 import type { ScriptedClient } from "../scripts/commands.js";
 import { IndexPages, type ScoreRange } from "./index-pages.js";
 import { pruneMembers } from "./prune.js";
 import { loadPage, type ScanFilter } from "./records.js";
 
-/** The score range of a query: from its cursor or `since`, whichever is later, to `until`. */
+/**
+ * The index range of a query: after its cursor, or from `since`, whichever is later, to `until`. Both
+ * are checked again by matchesQuery; the range only saves reading what cannot match.
+ */
 export function rangeOf(filter: ScanFilter): ScoreRange {
-  const after = filter.after ? Date.parse(filter.after.createdAt) : Number.NEGATIVE_INFINITY;
   const since = filter.since?.getTime() ?? Number.NEGATIVE_INFINITY;
-  return {
-    min: Math.max(after, since),
-    maxExclusive: filter.until?.getTime() ?? Number.POSITIVE_INFINITY,
-  };
+  const afterMs = filter.after ? parseVconDate(filter.after.createdAt) : null;
+  const after =
+    filter.after && afterMs !== null && afterMs >= since
+      ? { uuid: filter.after.uuid, createdAtMs: afterMs }
+      : null;
+  return { after, min: since, maxExclusive: filter.until?.getTime() ?? Number.POSITIVE_INFINITY };
 }
 
 /**
@@ -28,7 +32,7 @@ export async function* walkShard(
   const pages = new IndexPages(client, shard.createdKey, rangeOf(filter), pageSize);
   for (let page = await pages.next(); page; page = await pages.next()) {
     const { matching, expired } = await loadPage(client, shard, page.members, filter);
-    if (expired.length > 0) pages.removed(await pruneMembers(client, shard, expired), page.members);
+    if (expired.length > 0) await pruneMembers(client, shard, expired);
     if (matching.length > 0) yield matching;
     if (page.last) return;
   }
@@ -40,9 +44,7 @@ export async function pruneShard(client: ScriptedClient, shard: Shard, pageSize:
   let removed = 0;
   for (let page = await pages.next(); page; page = await pages.next()) {
     const { expired } = await loadPage(client, shard, page.members, {});
-    const gone = await pruneMembers(client, shard, expired);
-    pages.removed(gone, page.members);
-    removed += gone.size;
+    removed += (await pruneMembers(client, shard, expired)).size;
     if (page.last) break;
   }
   return removed;

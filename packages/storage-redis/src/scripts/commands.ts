@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from "ioredis";
-import { PRUNE_LUA, SAVE_LUA } from "./lua.js";
+import { PAGE_LUA, PRUNE_LUA, SAVE_LUA } from "./lua.js";
 
 /**
  * The adapter's scripts as ioredis commands (`defineCommand`): ioredis sends each script's text once per
@@ -9,6 +9,7 @@ import { PRUNE_LUA, SAVE_LUA } from "./lua.js";
 export interface ScriptCommands {
   vconStorageSave(keyCount: number, ...keysThenArgs: string[]): Promise<number>;
   vconStoragePrune(keyCount: number, ...keysThenArgs: string[]): Promise<string[]>;
+  vconStoragePage(keyCount: number, ...keysThenArgs: Array<string | number>): Promise<string[]>;
 }
 
 export type ScriptedClient = (Redis | Cluster) & ScriptCommands;
@@ -20,5 +21,7 @@ export function defineScripts(client: Redis | Cluster): ScriptedClient {
     client.defineCommand("vconStorageSave", { lua: SAVE_LUA });
   if (typeof scripted.vconStoragePrune !== "function")
     client.defineCommand("vconStoragePrune", { lua: PRUNE_LUA });
+  if (typeof scripted.vconStoragePage !== "function")
+    client.defineCommand("vconStoragePage", { lua: PAGE_LUA });
   return scripted;
 }

@@ -41,3 +41,39 @@ for i = 1, #ARGV do
 end
 return removed
 `;
+
+/**
+ * One page of a created_at index in (score, member) order, strictly after a position: keyset paging,
+ * so documents inserted or removed elsewhere in the index never make a scan skip or repeat one.
+ * Members of equal score are ordered by member (uuid) in Redis too; the first one after the position
+ * within its run of equal scores is found by binary search over ranks, so a page costs O(log² n).
+ * KEYS: the index. ARGV: after-score or "" (start of the range), after-uuid, min score (inclusive, when
+ * there is no after-score), max score ("(x" or "+inf"), page size. Returns uuid, score, uuid, score...
+ */
+export const PAGE_LUA = `
+local key, count = KEYS[1], tonumber(ARGV[5])
+local out = {}
+local function append(flat)
+  for i = 1, #flat do out[#out + 1] = flat[i] end
+end
+if ARGV[1] == "" then
+  return redis.call('ZRANGEBYSCORE', key, ARGV[3], ARGV[4], 'WITHSCORES', 'LIMIT', 0, count)
+end
+local score, after = ARGV[1], ARGV[2]
+local first = redis.call('ZRANGEBYSCORE', key, score, score, 'LIMIT', 0, 1)
+if #first > 0 then
+  local low = redis.call('ZRANK', key, first[1])
+  local high = low + redis.call('ZCOUNT', key, score, score)
+  local a, b = low, high
+  while a < b do
+    local mid = math.floor((a + b) / 2)
+    if redis.call('ZRANGE', key, mid, mid)[1] <= after then a = mid + 1 else b = mid end
+  end
+  if a < high then append(redis.call('ZRANGE', key, a, math.min(high, a + count) - 1, 'WITHSCORES')) end
+end
+local left = count - #out / 2
+if left > 0 then
+  append(redis.call('ZRANGEBYSCORE', key, '(' .. score, ARGV[4], 'WITHSCORES', 'LIMIT', 0, left))
+end
+return out
+`;
