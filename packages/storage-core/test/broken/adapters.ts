@@ -1,4 +1,5 @@
 /** Deliberately broken adapters: the conformance suite must fail each of them. */
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   compareRecords,
   cursorOf,
@@ -11,7 +12,7 @@ import {
   type VconDocument,
   type VconStorage,
 } from "../../src/index.js";
-import { ReferenceAdapter, type StoredRecord } from "./reference-adapter.js";
+import { backendConnections, ReferenceAdapter, type StoredRecord } from "./reference-adapter.js";
 
 /** Answers `undefined` instead of `null` for a missing uuid. */
 export class UndefinedForMissingAdapter extends ReferenceAdapter {
@@ -150,5 +151,494 @@ export class DropsUnknownFieldsAdapter extends ReferenceAdapter {
     return Object.fromEntries(
       Object.entries(document).filter(([key]) => known.includes(key)),
     ) as VconDocument;
+  }
+}
+
+/** A search page of already-matched records, as the reference pages them. */
+function pageOf(matches: StoredRecord[], limit: number): SearchPage {
+  const page = matches.slice(0, limit);
+  return {
+    items: page.map((r) => JSON.parse(r.json)),
+    nextCursor: matches.length > limit ? cursorOf(page.at(-1)!) : null,
+  };
+}
+
+/** The query without its party and subject filters (time, cursor, text and tags stay). */
+function withoutPartyFilters<T extends Partial<NormalizedSearchQuery>>(query: T) {
+  const { tel: _tel, mailto: _mailto, name: _name, subject: _subject, ...rest } = query;
+  return rest;
+}
+
+// --- backend failures (the failWrites hook) --------------------------------------------------------
+
+/** Prepares the whole chunk first, then commits row by row: a refused row leaves the earlier ones. */
+export class RowByRowCommitAdapter extends ReferenceAdapter {
+  override async saveMany(chunk: readonly PreparedVcon[]): Promise<void> {
+    const records = chunk.map((vcon) => this.toRecord(vcon));
+    for (const record of records) this.backend.commit([record]);
+  }
+}
+
+/** Catches the backend's error in save and resolves: the write is lost but acknowledged. */
+export class SwallowsSaveErrorsAdapter extends ReferenceAdapter {
+  override async save(vcon: PreparedVcon): Promise<void> {
+    try {
+      await super.save(vcon);
+    } catch {
+      // "best effort"
+    }
+  }
+}
+
+/** Catches the backend's error in saveMany and resolves. */
+export class SwallowsSaveManyErrorsAdapter extends ReferenceAdapter {
+  override async saveMany(chunk: readonly PreparedVcon[]): Promise<void> {
+    try {
+      await super.saveMany(chunk);
+    } catch {
+      // "best effort"
+    }
+  }
+}
+
+/** Replaces by deleting the stored row first, then inserting outside any transaction. */
+export class DeleteThenInsertAdapter extends ReferenceAdapter {
+  override async save(vcon: PreparedVcon): Promise<void> {
+    const record = this.toRecord(vcon);
+    this.records.delete(vcon.uuid);
+    this.backend.commit([record]);
+  }
+}
+
+// --- stale search rows ------------------------------------------------------------------------------
+
+/** Search keys live in a side table that updates only add to, so removed values still find the vCon. */
+export class StaleSideRowsAdapter extends ReferenceAdapter {
+  protected history = new Map<string, StoredRecord[]>();
+  protected staleOn: ReadonlySet<"save" | "saveMany"> = new Set(["save", "saveMany"]);
+
+  override async save(vcon: PreparedVcon): Promise<void> {
+    await super.save(vcon);
+    this.remember(vcon.uuid, "save");
+  }
+
+  override async saveMany(chunk: readonly PreparedVcon[]): Promise<void> {
+    await super.saveMany(chunk);
+    for (const vcon of chunk) this.remember(vcon.uuid, "saveMany");
+  }
+
+  override async search(query: NormalizedSearchQuery): Promise<SearchPage> {
+    const rest = withoutPartyFilters(query);
+    const matches = this.matching(rest).filter((record) =>
+      (this.history.get(record.uuid) ?? [record]).some((old) =>
+        matchesQuery({ ...old, createdAtMs: record.createdAtMs }, query),
+      ),
+    );
+    return pageOf(matches, query.limit);
+  }
+
+  private remember(uuid: string, via: "save" | "saveMany"): void {
+    const current = this.records.get(uuid)!;
+    const kept = this.staleOn.has(via) ? (this.history.get(uuid) ?? []) : [];
+    this.history.set(uuid, [...kept, current]);
+  }
+}
+
+/** Leaves stale side rows only on the saveMany path (a bulk path written separately). */
+export class StaleSideRowsInSaveManyAdapter extends StaleSideRowsAdapter {
+  protected override staleOn: ReadonlySet<"save" | "saveMany"> = new Set(["saveMany"]);
+}
+
+// --- search semantics: collations -------------------------------------------------------------------
+
+interface Folding {
+  /** What the tel column compares. */
+  tel: (value: string) => string;
+  /** What the mailto, name and subject columns compare (the filter is already lower case). */
+  text: (value: string) => string;
+}
+
+const lower = (value: string) => value.toLowerCase();
+const wellFormed = (value: string) => Buffer.from(value, "utf8").toString("utf8");
+const stripMarks = (value: string) => value.normalize("NFD").replace(/\p{M}/gu, "");
+
+/** Searches as a database column with a collation that folds values the reference keeps apart. */
+export class CollationAdapter extends ReferenceAdapter {
+  constructor(private readonly folding: Folding) {
+    super();
+  }
+
+  protected override matching(query: Parameters<typeof matchesQuery>[1]): StoredRecord[] {
+    const { tel, text } = this.folding;
+    const has = (value: string | undefined | null, filter: string, mode: "equal" | "contains") =>
+      value !== undefined &&
+      value !== null &&
+      (mode === "equal" ? text(value) === text(filter) : text(value).includes(text(filter)));
+    return super.matching(withoutPartyFilters(query)).filter((record) => {
+      if (
+        query.tel !== undefined &&
+        !record.parties.some((p) => p.tel !== undefined && tel(p.tel) === tel(query.tel!))
+      )
+        return false;
+      if (query.mailto !== undefined && !record.parties.some((p) => has(p.mailto, query.mailto!, "equal")))
+        return false;
+      if (query.name !== undefined && !record.parties.some((p) => has(p.name, query.name!, "contains")))
+        return false;
+      if (query.subject !== undefined && !has(record.subject, query.subject, "contains")) return false;
+      return true;
+    });
+  }
+}
+
+export const COLLATIONS: Record<string, Folding> = {
+  /** MySQL's PAD SPACE collations: trailing spaces do not count. */
+  "pad-space": { tel: (v) => v.replace(/ +$/, ""), text: (v) => lower(v).replace(/ +$/, "") },
+  /** A UTF-8 column fed raw JS strings: lone surrogates become U+FFFD. */
+  "lone-surrogates-to-fffd": { tel: wellFormed, text: (v) => lower(wellFormed(v)) },
+  /** A collation that folds dotted and dotless I to i. */
+  "dotted-i-folding": {
+    tel: (v) => v,
+    text: (v) => lower(v.replace(/[\u0130\u0131]/g, "i")).replace(/i\u0307/g, "i"),
+  },
+  /** A collation where ß equals ss. */
+  "sharp-s-folding": { tel: (v) => v, text: (v) => lower(v).replace(/\u00df/g, "ss") },
+  /** Case-insensitive by UPPER() instead of lower(): ß, final sigma and friends compare differently. */
+  "upper-case-comparison": { tel: (v) => v, text: (v) => v.toUpperCase() },
+  /** An accent-insensitive collation (utf8mb4_general_ci, unaccent()). */
+  "accent-insensitive": { tel: (v) => v, text: (v) => stripMarks(lower(v)) },
+  /** Normalises to NFC before comparing. */
+  "nfc-normalising": { tel: (v) => v.normalize("NFC"), text: (v) => lower(v).normalize("NFC") },
+  /** Folds width and compatibility forms (NFKC). */
+  "width-folding": { tel: (v) => v.normalize("NFKC"), text: (v) => lower(v).normalize("NFKC") },
+  /** Compares tel case-insensitively (a _ci collation on the tel column). */
+  "case-insensitive-tel": { tel: lower, text: lower },
+  /** Trims values and filters (a TRIM() in the query, or CHAR columns). */
+  "trims-values": { tel: (v) => v.trim(), text: (v) => lower(v).trim() },
+  /** Compares mailto case-sensitively (a binary collation on the raw value). */
+  "case-sensitive-mailto": { tel: (v) => v, text: (v) => v },
+};
+
+/** name checks the first party only, not "any party". */
+export class FirstPartyNameAdapter extends ReferenceAdapter {
+  override async search(query: NormalizedSearchQuery): Promise<SearchPage> {
+    const { name, ...rest } = query;
+    const matches = this.matching(rest).filter(
+      (record) => name === undefined || (record.parties[0]?.name ?? "").toLowerCase().includes(name),
+    );
+    return pageOf(matches, query.limit);
+  }
+}
+
+/** Filters combine with OR instead of AND. */
+export class OrFiltersAdapter extends ReferenceAdapter {
+  override async search(query: NormalizedSearchQuery): Promise<SearchPage> {
+    const rest = withoutPartyFilters(query);
+    const filters = (["tel", "mailto", "name", "subject"] as const).filter((key) => query[key] !== undefined);
+    const matches = this.matching(rest).filter(
+      (record) => filters.length === 0 || filters.some((key) => matchesQuery(record, { [key]: query[key] })),
+    );
+    return pageOf(matches, query.limit);
+  }
+}
+
+/** Indexes the top-level parties only: a signed vCon's payload is never read. */
+export class SignedNotIndexedAdapter extends ReferenceAdapter {
+  protected override toRecord(vcon: PreparedVcon): StoredRecord {
+    const record = super.toRecord(vcon);
+    return vcon.form === "signed" ? { ...record, parties: [] } : record;
+  }
+}
+
+/** until is inclusive. */
+export class InclusiveUntilAdapter extends ReferenceAdapter {
+  protected override matching(query: Parameters<typeof matchesQuery>[1]): StoredRecord[] {
+    const until = query.until ? new Date(query.until.getTime() + 1) : undefined;
+    return super.matching({ ...query, ...(until ? { until } : {}) });
+  }
+}
+
+/** Needs a party or subject filter: a time-only (or empty) query returns nothing. */
+export class NeedsAFilterAdapter extends ReferenceAdapter {
+  override async search(query: NormalizedSearchQuery): Promise<SearchPage> {
+    const filters = [query.tel, query.mailto, query.name, query.subject, query.text, query.tags];
+    if (filters.every((filter) => filter === undefined)) return { items: [], nextCursor: null };
+    return super.search(query);
+  }
+}
+
+/** Keeps rows without created_at out of search (a NULL sort key that a WHERE drops). */
+export class UndatedNotSearchedAdapter extends ReferenceAdapter {
+  #undated = new Set<string>();
+
+  override async save(vcon: PreparedVcon): Promise<void> {
+    const isNew = !this.records.has(vcon.uuid);
+    await super.save(vcon);
+    if (isNew && vcon.createdAtMs === null) this.#undated.add(vcon.uuid);
+  }
+
+  override async search(query: NormalizedSearchQuery): Promise<SearchPage> {
+    return pageOf(
+      this.matching(query).filter((record) => !this.#undated.has(record.uuid)),
+      query.limit,
+    );
+  }
+}
+
+// --- text fidelity ----------------------------------------------------------------------------------
+
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]),
+  );
+}
+
+/** Stores JSON re-encoded with sorted keys (as MySQL's JSON type does). */
+export class SortsKeysAdapter extends ReferenceAdapter {
+  protected override toRecord(vcon: PreparedVcon): StoredRecord {
+    return { ...super.toRecord(vcon), json: JSON.stringify(sortedKeys(JSON.parse(vcon.json))) };
+  }
+}
+
+/** Stores JSON re-encoded from the parsed object: -0 becomes 0. */
+export class ReencodesJsonAdapter extends ReferenceAdapter {
+  protected override toRecord(vcon: PreparedVcon): StoredRecord {
+    return { ...super.toRecord(vcon), json: JSON.stringify(JSON.parse(vcon.json)) };
+  }
+}
+
+/** Drops \u0000 escapes from the text (a database that cannot hold NUL, "sanitised" quietly). */
+export class StripsNulAdapter extends ReferenceAdapter {
+  protected override toRecord(vcon: PreparedVcon): StoredRecord {
+    return { ...super.toRecord(vcon), json: vcon.json.replaceAll("\\u0000", "") };
+  }
+}
+
+/** Decodes \\uD800-style escapes and stores the text as UTF-8: lone surrogates become U+FFFD. */
+export class Utf8RoundTripAdapter extends ReferenceAdapter {
+  protected override toRecord(vcon: PreparedVcon): StoredRecord {
+    const unescaped = vcon.json.replace(/\\u(d[89a-f][0-9a-f]{2})/gi, (_, hex: string) =>
+      String.fromCharCode(Number.parseInt(hex, 16)),
+    );
+    return { ...super.toRecord(vcon), json: wellFormed(unescaped) };
+  }
+}
+
+// --- created_at -------------------------------------------------------------------------------------
+
+/** save without created_at resets the sort time to now. */
+export class SaveResetsCreatedAtAdapter extends ReferenceAdapter {
+  protected override toRecord(vcon: PreparedVcon): StoredRecord {
+    return { ...super.toRecord(vcon), createdAtMs: vcon.createdAtMs ?? Date.now() };
+  }
+}
+
+/** saveMany (a separate bulk statement) without created_at resets the sort time to now. */
+export class SaveManyResetsCreatedAtAdapter extends ReferenceAdapter {
+  override async saveMany(chunk: readonly PreparedVcon[]): Promise<void> {
+    this.backend.commit(
+      chunk.map((vcon) => ({ ...this.toRecord(vcon), createdAtMs: vcon.createdAtMs ?? Date.now() })),
+    );
+  }
+}
+
+/** Parses created_at itself with `new Date(text)`: offset-less text is read as local time. */
+export class LocalTimeDatesAdapter extends ReferenceAdapter {
+  protected override toRecord(vcon: PreparedVcon): StoredRecord {
+    const record = super.toRecord(vcon);
+    return vcon.createdAt === null ? record : { ...record, createdAtMs: new Date(vcon.createdAt).getTime() };
+  }
+}
+
+// --- exists -----------------------------------------------------------------------------------------
+
+/** exists looks for a top-level uuid in the stored document, which signed and encrypted forms lack. */
+export class ExistsByDocumentUuidAdapter extends ReferenceAdapter {
+  override async exists(uuid: string): Promise<boolean> {
+    const record = this.records.get(uuid);
+    return record !== undefined && (JSON.parse(record.json) as { uuid?: unknown }).uuid === uuid;
+  }
+}
+
+// --- export -----------------------------------------------------------------------------------------
+
+/** Without since/until it yields nothing. */
+export class ExportNeedsRangeAdapter extends ReferenceAdapter {
+  override async *export(options: NormalizedExportOptions): AsyncIterable<VconDocument> {
+    if (options.since === undefined && options.until === undefined) return;
+    yield* super.export(options);
+  }
+}
+
+/** Leaves vCons stored without created_at out of export. */
+export class ExportSkipsUndatedAdapter extends ReferenceAdapter {
+  #undated = new Set<string>();
+
+  override async save(vcon: PreparedVcon): Promise<void> {
+    const isNew = !this.records.has(vcon.uuid);
+    await super.save(vcon);
+    if (isNew && vcon.createdAtMs === null) this.#undated.add(vcon.uuid);
+  }
+
+  override async *export(options: NormalizedExportOptions): AsyncIterable<VconDocument> {
+    for await (const document of super.export(options)) {
+      if (!this.#undated.has(String((document as { uuid?: unknown }).uuid))) yield document;
+    }
+  }
+}
+
+/** Pages the export by OFFSET over the live data: inserts and deletes shift rows across pages. */
+export class OffsetPagedExportAdapter extends ReferenceAdapter {
+  override async *export(options: NormalizedExportOptions): AsyncIterable<VconDocument> {
+    for (let offset = 0; ; offset += options.batchSize) {
+      const batch = this.matching(options).slice(offset, offset + options.batchSize);
+      if (batch.length === 0) return;
+      for (const record of batch) yield JSON.parse(record.json);
+    }
+  }
+}
+
+/** Never looks at its abort signal. */
+export class IgnoresAbortAdapter extends ReferenceAdapter {
+  override async *export(options: NormalizedExportOptions): AsyncIterable<VconDocument> {
+    for (const record of this.matching(options)) yield JSON.parse(record.json);
+  }
+}
+
+/** Once aborted, it still waits out its slow round trip (6 s) instead of cancelling it. */
+export class SlowAfterAbortAdapter extends ReferenceAdapter {
+  override async *export(options: NormalizedExportOptions): AsyncIterable<VconDocument> {
+    for (const record of this.matching(options)) {
+      if (options.signal.aborted) await sleep(6_000, undefined, { ref: false });
+      yield JSON.parse(record.json);
+    }
+  }
+}
+
+// --- close ------------------------------------------------------------------------------------------
+
+/** Timers the leaking adapters started, cleared by the fixture file once its suites are done. */
+export const leakedTimers = new Set<ReturnType<typeof setInterval>>();
+
+export function releaseLeaks(): void {
+  for (const timer of leakedTimers) clearInterval(timer);
+  leakedTimers.clear();
+}
+
+/** Starts a keep-alive timer and never clears it. */
+export class LeaksTimerAdapter extends ReferenceAdapter {
+  constructor() {
+    super();
+    leakedTimers.add(setInterval(() => {}, 60_000));
+  }
+}
+
+/** Closes without releasing its backend connection. */
+export class LeaksConnectionAdapter extends ReferenceAdapter {
+  override async close(): Promise<void> {
+    await super.close();
+    backendConnections.open++;
+  }
+}
+
+/** After close, a call reconnects (a lazy client): a new timer and a new connection nobody closes. */
+export class ReconnectsAfterCloseAdapter extends ReferenceAdapter {
+  #reconnected = false;
+
+  protected override assertOpen(): void {
+    if (!this.closed || this.#reconnected) return;
+    this.#reconnected = true;
+    leakedTimers.add(setInterval(() => {}, 60_000));
+    backendConnections.open++;
+  }
+}
+
+/** After close, every call waits for a connection that never comes. */
+export class HangsAfterCloseAdapter extends ReferenceAdapter {
+  protected override assertOpen(): void {}
+
+  #wait<T>(call: () => Promise<T>): Promise<T> {
+    return this.closed ? new Promise<T>(() => {}) : call();
+  }
+
+  override save(vcon: PreparedVcon) {
+    return this.#wait(() => super.save(vcon));
+  }
+  override get(uuid: string) {
+    return this.#wait(() => super.get(uuid));
+  }
+  override exists(uuid: string) {
+    return this.#wait(() => super.exists(uuid));
+  }
+  override delete(uuid: string) {
+    return this.#wait(() => super.delete(uuid));
+  }
+  override saveMany(chunk: readonly PreparedVcon[]) {
+    return this.#wait(() => super.saveMany(chunk));
+  }
+  override search(query: NormalizedSearchQuery) {
+    return this.#wait(() => super.search(query));
+  }
+}
+
+// --- limits -----------------------------------------------------------------------------------------
+
+/** Declares 64 KiB, but its backend refuses rows over 60 000 bytes. */
+export class OverstatesLimitAdapter extends ReferenceAdapter {
+  readonly maxDocumentBytes = 64 * 1024;
+
+  protected override toRecord(vcon: PreparedVcon): StoredRecord {
+    if (vcon.bytes > 60_000) throw new Error("backend: row too large");
+    return super.toRecord(vcon);
+  }
+}
+
+// --- concurrency ------------------------------------------------------------------------------------
+
+/** Read-modify-write of the whole table with an await in between: concurrent saves are lost. */
+export class LostUpdatesAdapter extends ReferenceAdapter {
+  override async save(vcon: PreparedVcon): Promise<void> {
+    const copy = new Map(this.records);
+    await sleep(1);
+    copy.set(vcon.uuid, this.toRecord(vcon));
+    this.records.clear();
+    for (const [uuid, record] of copy) this.records.set(uuid, record);
+  }
+}
+
+// --- text search (from the lead's checks of the text and tag group) -------------------------------
+
+/** Joins the text pieces into one, so a match can span two of them. */
+export class JoinsTextPiecesAdapter extends ReferenceAdapter {
+  protected override toRecord(vcon: PreparedVcon): StoredRecord {
+    const record = super.toRecord(vcon);
+    return { ...record, text: [(record.text ?? []).join(" ")] };
+  }
+}
+
+/** Appends the new text to the old on update. */
+export class StaleTextAdapter extends ReferenceAdapter {
+  protected override toRecord(vcon: PreparedVcon): StoredRecord {
+    const record = super.toRecord(vcon);
+    const old = this.records.get(vcon.uuid)?.text ?? [];
+    return { ...record, text: [...old, ...(record.text ?? [])] };
+  }
+}
+
+/** Strips accents from text pieces and text filters. */
+export class AccentlessTextAdapter extends ReferenceAdapter {
+  protected override toRecord(vcon: PreparedVcon): StoredRecord {
+    const record = super.toRecord(vcon);
+    return { ...record, text: (record.text ?? []).map(stripMarks) };
+  }
+
+  protected override matching(query: Parameters<typeof matchesQuery>[1]): StoredRecord[] {
+    const text = (query as { text?: string }).text;
+    return super.matching(
+      text === undefined ? query : ({ ...query, text: stripMarks(text) } as typeof query),
+    );
   }
 }

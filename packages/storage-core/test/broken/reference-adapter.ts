@@ -1,8 +1,12 @@
 /**
  * A small correct adapter for core's own tests (core cannot depend on @vcon/storage-memory, which
- * depends on core). The broken adapters below each override one method with a classic mistake.
+ * depends on core). The broken adapters in ./adapters.ts each override one part with a classic mistake.
+ * It counts its open "connections" for the suite's `openResources` hook.
+ * Its records live in a `ReferenceBackend`, which can be told to refuse writes of chosen uuids: the
+ * suite's `failWrites` hook, as a SQL adapter would implement it with a trigger.
  */
 import {
+  ClosedError,
   compareRecords,
   cursorOf,
   type IndexedRecord,
@@ -12,6 +16,8 @@ import {
   type PreparedVcon,
   type SearchPage,
   type StorageAdapter,
+  searchTextOf,
+  tagsOf,
   type VconDocument,
 } from "../../src/index.js";
 
@@ -19,18 +25,68 @@ export interface StoredRecord extends IndexedRecord {
   json: string;
 }
 
+/** Uuids every reference backend of this process refuses to write (one fixture file per process). */
+const refused = new Set<string>();
+
+/** The failWrites / restoreWrites hooks of the conformance options, for reference-based fixtures. */
+export const referenceHooks = {
+  failWrites: (uuid: string) => {
+    refused.add(uuid);
+  },
+  restoreWrites: () => refused.clear(),
+  openResources: () => backendConnections.open,
+};
+
+/** Connections the reference backends hold: the suite's openResources hook reads it. */
+export const backendConnections = { open: 0 };
+
+/** An in-memory "database": commits are all-or-nothing, and refused uuids fail inside it. */
+export class ReferenceBackend {
+  readonly records = new Map<string, StoredRecord>();
+
+  /** Throws, writing nothing, when one record is refused. */
+  commit(records: readonly StoredRecord[]): void {
+    for (const record of records) this.check(record.uuid);
+    for (const record of records) this.records.set(record.uuid, record);
+  }
+
+  /** What a trigger does: the write of this row fails. */
+  check(uuid: string): void {
+    if (refused.has(uuid)) throw new Error(`backend: writes of ${uuid} are refused (test trigger)`);
+  }
+}
+
 export class ReferenceAdapter implements StorageAdapter {
   readonly name: string = "reference";
-  readonly capabilities = { delete: true, exists: true, saveMany: true, search: true, export: true };
-  protected records = new Map<string, StoredRecord>();
+  readonly capabilities = {
+    delete: true,
+    exists: true,
+    saveMany: true,
+    search: true,
+    export: true,
+    searchText: true,
+    searchTags: true,
+  };
+  protected backend = new ReferenceBackend();
+  protected closed = false;
+
+  constructor() {
+    backendConnections.open++;
+  }
+
+  protected get records(): Map<string, StoredRecord> {
+    this.assertOpen();
+    return this.backend.records;
+  }
 
   async save(vcon: PreparedVcon): Promise<void> {
-    this.records.set(vcon.uuid, this.toRecord(vcon));
+    this.assertOpen();
+    this.backend.commit([this.toRecord(vcon)]);
   }
 
   async saveMany(chunk: readonly PreparedVcon[]): Promise<void> {
-    const records = chunk.map((vcon) => this.toRecord(vcon));
-    for (const record of records) this.records.set(record.uuid, record);
+    this.assertOpen();
+    this.backend.commit(chunk.map((vcon) => this.toRecord(vcon)));
   }
 
   async get(uuid: string): Promise<VconDocument | null> {
@@ -56,6 +112,7 @@ export class ReferenceAdapter implements StorageAdapter {
   }
 
   async *export(options: NormalizedExportOptions): AsyncIterable<VconDocument> {
+    // One snapshot: documents changed meanwhile do not move under the export.
     for (const record of this.matching(options)) {
       if (options.signal.aborted) return;
       yield JSON.parse(record.json);
@@ -63,7 +120,14 @@ export class ReferenceAdapter implements StorageAdapter {
   }
 
   async close(): Promise<void> {
-    this.records.clear();
+    if (this.closed) return;
+    this.closed = true;
+    backendConnections.open--;
+    this.backend.records.clear();
+  }
+
+  protected assertOpen(): void {
+    if (this.closed) throw new ClosedError("reference adapter is closed");
   }
 
   protected matching(query: Parameters<typeof matchesQuery>[1]): StoredRecord[] {
@@ -72,6 +136,14 @@ export class ReferenceAdapter implements StorageAdapter {
 
   protected toRecord(vcon: PreparedVcon): StoredRecord {
     const createdAtMs = vcon.createdAtMs ?? this.records.get(vcon.uuid)?.createdAtMs ?? Date.now();
-    return { uuid: vcon.uuid, json: vcon.json, createdAtMs, subject: vcon.subject, parties: vcon.parties };
+    return {
+      uuid: vcon.uuid,
+      json: vcon.json,
+      createdAtMs,
+      subject: vcon.subject,
+      parties: vcon.parties,
+      text: searchTextOf(vcon),
+      tags: tagsOf(vcon),
+    };
   }
 }

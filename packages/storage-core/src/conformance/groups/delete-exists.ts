@@ -1,7 +1,15 @@
 import { describe, expect } from "vitest";
 import { collect, expectStorageError } from "../assertions.js";
 import type { SuiteContext } from "../context.js";
-import { externalRecordingCall, iso, randomInstantMs, randomVconUuid, uniqueTel } from "../fixtures.js";
+import {
+  encryptedVcon,
+  externalRecordingCall,
+  iso,
+  randomInstantMs,
+  randomVconUuid,
+  signedVcon,
+  uniqueTel,
+} from "../fixtures.js";
 
 export function deleteGroup(suite: SuiteContext): void {
   const group = "delete";
@@ -117,6 +125,26 @@ export function existsGroup(suite: SuiteContext): void {
         expect(await storage.exists(uuid.toUpperCase())).toBe(true);
         expect(await storage.exists(`{${uuid}}`)).toBe(true);
         expect(await storage.exists(randomVconUuid())).toBe(false);
+      },
+      { requires: "exists" },
+    );
+
+    suite.test(
+      group,
+      "exists is true for signed (JWS) and encrypted (JWE) vCons",
+      async ({ open }) => {
+        const storage = await open();
+        for (const [form, document] of [
+          ["signed (JWS)", signedVcon(randomVconUuid())],
+          ["encrypted (JWE)", encryptedVcon(randomVconUuid())],
+        ] as const) {
+          const { uuid } = await storage.save(document);
+          expect(
+            await storage.exists(uuid),
+            `exists is false for a stored ${form} vCon: look the uuid up where save keeps it (the row's id, ` +
+              "PreparedVcon.uuid), not in the document's top-level uuid field, which these forms do not have",
+          ).toBe(true);
+        }
       },
       { requires: "exists" },
     );

@@ -1,10 +1,16 @@
 import { describe, expect } from "vitest";
 import { type PreparedVcon, prepareVcon } from "../../document.js";
-import { fromAdapter } from "../../storage.js";
 import type { VconDocument } from "../../types.js";
-import { expectStorageError } from "../assertions.js";
+import { collect, expectStorageError, uuidOfItem } from "../assertions.js";
 import type { SuiteContext } from "../context.js";
-import { externalRecordingCall, randomVconUuid, searchableVcon, uniqueTel } from "../fixtures.js";
+import {
+  externalRecordingCall,
+  iso,
+  randomInstantMs,
+  randomVconUuid,
+  searchableVcon,
+  uniqueTel,
+} from "../fixtures.js";
 
 /** A prepared vCon whose every field but `uuid` throws when read: a write failing mid-chunk. */
 function failingPreparedVcon(uuid: string): PreparedVcon {
@@ -119,6 +125,10 @@ export function saveManyGroup(suite: SuiteContext): void {
       spec,
     );
 
+    // The input-side fallback: one prepared vCon of the chunk throws when the adapter reads it. It proves
+    // that nothing is committed when the adapter fails while handling a chunk, but an adapter that reads
+    // the whole chunk before its first write passes it even when it commits row by row; the "backend
+    // failures" group (with the failWrites hook) proves atomicity against a failure inside the backend.
     suite.test(
       group,
       "a chunk lands whole or not at all when a write fails mid-chunk",
@@ -132,10 +142,39 @@ export function saveManyGroup(suite: SuiteContext): void {
           expect(await adapter.get(prepared.uuid), "no document of a failed chunk is stored").toBeNull();
         }
         // The adapter is still usable after the failure.
-        const storage = fromAdapter(adapter);
         const survivor = externalRecordingCall(randomVconUuid());
-        await storage.saveMany([survivor]);
-        expect(await storage.get(survivor.uuid)).toStrictEqual(survivor);
+        await adapter.saveMany!([prepareVcon(survivor)]);
+        expect(await adapter.get(survivor.uuid)).toStrictEqual(survivor);
+      },
+      spec,
+    );
+
+    suite.test(
+      group,
+      "an update without created_at keeps the stored sort time",
+      async ({ open }) => {
+        const storage = await open();
+        const tel = uniqueTel();
+        const at = randomInstantMs();
+        const stored = searchableVcon(randomVconUuid(), { tel, createdAt: iso(at) });
+        await storage.saveMany([stored]);
+        const update = searchableVcon(stored.uuid, { tel, extra: { updated: true } });
+        const other = searchableVcon(randomVconUuid(), { tel, createdAt: iso(at + 5) });
+        await storage.saveMany([update, other]);
+        const hint =
+          "saveMany of a vCon without created_at must keep the stored created_at, as save does " +
+          "(COALESCE(new.created_at, stored.created_at, now()))";
+        if (storage.supports("search")) {
+          const page = await storage.search({ tel, since: new Date(at), until: new Date(at + 1) });
+          expect(page.items, hint).toStrictEqual([update]);
+        }
+        if (storage.supports("export")) {
+          const exported = await collect(storage.export({ since: new Date(at), until: new Date(at + 1) }));
+          expect(
+            exported.filter((document) => uuidOfItem(document) === stored.uuid),
+            hint,
+          ).toStrictEqual([update]);
+        }
       },
       spec,
     );

@@ -1,4 +1,5 @@
 import { describe, expect } from "vitest";
+import { encodeCursor } from "../../query.js";
 import type { Vcon } from "../../types.js";
 import { expectStorageError, searchAll, uuidOfItem } from "../assertions.js";
 import type { SuiteContext } from "../context.js";
@@ -349,6 +350,96 @@ export function searchGroup(suite: SuiteContext): void {
         const document = searchableVcon(randomVconUuid(), { tel });
         await storage.save(document);
         expect((await storage.search({ tel })).items).toStrictEqual([document]);
+      },
+      spec,
+    );
+
+    for (const via of ["save", "saveMany"] as const) {
+      suite.test(
+        group,
+        `an update (${via}) that removes a tel, mailto, name or subject stops finding the document`,
+        async ({ open }) => {
+          const storage = await open();
+          const uuid = randomVconUuid();
+          const token = uniqueToken();
+          const old = { tel: uniqueTel(), mailto: `old.${token}@example.test`, name: `Old ${token}` };
+          const kept = uniqueTel();
+          await storage.save({
+            uuid,
+            subject: `old subject ${token}`,
+            parties: [old, { tel: kept, name: "Kept Party" }],
+          });
+          const update: Vcon = { uuid, subject: "new subject", parties: [{ tel: kept, name: "Kept Party" }] };
+          if (via === "save") await storage.save(update);
+          else await storage.saveMany([update]);
+          const stale: Array<[string, Record<string, string>]> = [
+            ["tel", { tel: old.tel }],
+            ["mailto", { mailto: old.mailto }],
+            ["name", { name: `old ${token}` }],
+            ["subject", { subject: `old subject ${token}` }],
+          ];
+          for (const [field, query] of stale) {
+            expect(
+              uuidsOf((await storage.search(query)).items),
+              `${field} removed by the update still finds the document: an update must replace every ` +
+                "search row of the vCon (delete the side-table rows of the uuid, then insert the new ones, in the same transaction)",
+            ).toStrictEqual([]);
+          }
+          expect(
+            uuidsOf((await storage.search({ tel: kept })).items),
+            "the kept tel still finds it",
+          ).toStrictEqual([uuid]);
+          expect((await storage.search({ tel: kept, subject: "new subject" })).items).toStrictEqual([update]);
+        },
+        via === "save" ? spec : { requires: ["search", "saveMany"] },
+      );
+    }
+
+    suite.test(
+      group,
+      "a search with only since and until returns the documents of that range",
+      async ({ open }) => {
+        const storage = await open();
+        const at = randomInstantMs();
+        const documents = [0, 1, 2].map((offset) =>
+          searchableVcon(randomVconUuid(), { tel: uniqueTel(), createdAt: iso(at + offset) }),
+        );
+        for (const document of [...documents].reverse()) await storage.save(document);
+        const expected = uuidsOf(documents);
+        const mine = (items: readonly unknown[]) => uuidsOf(items).filter((uuid) => expected.includes(uuid));
+        const hint =
+          "a query with only a time range (no tel, mailto, name or subject) must return every document in it";
+        const both = await storage.search({ since: new Date(at), until: new Date(at + 3) });
+        expect(mine(both.items), `since and until: ${hint}`).toStrictEqual(expected);
+        const sinceOnly = (await searchAll(storage, { since: new Date(at + 1), limit: 1000 })).flat();
+        expect(mine(sinceOnly), `only since: ${hint}`).toStrictEqual(expected.slice(1));
+        const untilOnly = (await searchAll(storage, { until: new Date(at + 2), limit: 1000 })).flat();
+        expect(mine(untilOnly), `only until: ${hint}`).toStrictEqual(expected.slice(0, 2));
+      },
+      spec,
+    );
+
+    suite.test(
+      group,
+      "a search without any filter returns stored documents, in order, page by page",
+      async ({ open }) => {
+        const storage = await open();
+        const at = randomInstantMs();
+        const document = searchableVcon(randomVconUuid(), { tel: uniqueTel(), createdAt: iso(at) });
+        await storage.save(document);
+        const page = await storage.search({});
+        expect(
+          page.items.length,
+          "search({}) on a storage that holds documents returns some",
+        ).toBeGreaterThan(0);
+        // Positioned just before the document (a cursor is a position, filters are none): it comes first.
+        const before = encodeCursor({ createdAt: iso(at - 1), uuid: "ffffffff-ffff-4fff-bfff-ffffffffffff" });
+        const positioned = await storage.search({ cursor: before, limit: 5 });
+        expect(
+          uuidsOf(positioned.items),
+          "a filterless search from a cursor must return the documents after that position",
+        ).toContain(document.uuid);
+        expect(uuidOfItem(positioned.items[0]!)).toBe(document.uuid);
       },
       spec,
     );

@@ -21,6 +21,13 @@ export const TRICKY_TEXT = {
   nfcName: "Zo\u00eb M\u00fcller",
 } as const;
 
+/** JSON text of exactly `bytes` UTF-8 bytes for `uuid`. */
+function documentOfBytes(uuid: string, bytes: number): string {
+  const head = `{"uuid":"${uuid}","pad":"`;
+  const tail = '"}';
+  return `${head}${"x".repeat(bytes - head.length - tail.length)}${tail}`;
+}
+
 export function unicodeLargeGroup(suite: SuiteContext): void {
   const group = "unicode and large documents";
   describe(group, () => {
@@ -92,6 +99,48 @@ export function unicodeLargeGroup(suite: SuiteContext): void {
           "body identical",
         ).toBe(true);
         expect(read).toStrictEqual(document);
+      },
+      { timeoutMs: 120_000 },
+    );
+
+    suite.test(
+      group,
+      "a document of exactly the declared maxDocumentBytes round-trips",
+      async ({ open, probe, skip }) => {
+        if (probe.maxDocumentBytes === undefined) skip("the adapter declares no maxDocumentBytes");
+        const limit = Math.min(probe.maxDocumentBytes!, DEFAULT_LIMITS.maxDocumentBytes);
+        const storage = await open();
+        const uuid = randomVconUuid();
+        const text = documentOfBytes(uuid, limit);
+        expect(Buffer.byteLength(text)).toBe(limit);
+        await storage.save(text);
+        const read = await storage.get(uuid);
+        expect(
+          JSON.stringify(read) === text,
+          `a document of exactly maxDocumentBytes (${limit} bytes) did not round-trip: declare the limit the backend really holds`,
+        ).toBe(true);
+      },
+      { timeoutMs: 120_000 },
+    );
+
+    suite.test(
+      group,
+      "a document one byte over the declared maxDocumentBytes is refused with VALIDATION, nothing written",
+      async ({ open, probe, skip }) => {
+        if (probe.maxDocumentBytes === undefined) skip("the adapter declares no maxDocumentBytes");
+        const limit = Math.min(probe.maxDocumentBytes!, DEFAULT_LIMITS.maxDocumentBytes);
+        const storage = await open();
+        const uuid = randomVconUuid();
+        const error = await expectStorageError(
+          () => storage.save(documentOfBytes(uuid, limit + 1)),
+          "VALIDATION",
+        );
+        expect(error.message, "the message names the limit").toContain(String(limit));
+        expect(await storage.get(uuid)).toBeNull();
+        if (storage.supports("saveMany")) {
+          await expectStorageError(() => storage.saveMany([documentOfBytes(uuid, limit + 1)]), "VALIDATION");
+          expect(await storage.get(uuid)).toBeNull();
+        }
       },
       { timeoutMs: 120_000 },
     );
