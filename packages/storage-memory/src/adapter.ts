@@ -9,11 +9,29 @@ import {
   scanSearch,
   toScanRecord,
   type VconDocument,
+  vconSearchText,
+  vconTags,
 } from "@vcon/storage-core/adapter";
 import { NAME } from "./options.js";
 
-/** The search keys kept per document: everything the declared filters need. */
-const KEYS = { text: true, tags: true };
+/**
+ * Adds the text and tag search keys to a record, computed from its JSON on first use: a save pays
+ * nothing for a text or tag search that may never come, and the first such search pays once per record.
+ */
+function withLazyContentKeys(record: ScanRecord): ScanRecord {
+  let content: { text: string[]; tags: string[] } | undefined;
+  const load = () => {
+    if (content === undefined) {
+      const document = JSON.parse(record.json) as Record<string, unknown>;
+      content = { text: vconSearchText(document), tags: vconTags(document) };
+    }
+    return content;
+  };
+  return Object.defineProperties(record, {
+    text: { get: () => load().text, enumerable: true },
+    tags: { get: () => load().tags, enumerable: true },
+  });
+}
 
 /**
  * The reference adapter: every capability, in the simplest correct form, on core's shared scan helpers
@@ -80,6 +98,6 @@ export class MemoryAdapter implements StorageAdapter {
   }
 
   #toStored(vcon: PreparedVcon): ScanRecord {
-    return toScanRecord(vcon, this.#documents.get(vcon.uuid), KEYS);
+    return withLazyContentKeys(toScanRecord(vcon, this.#documents.get(vcon.uuid)));
   }
 }
