@@ -22,17 +22,31 @@ const HANDLE_TYPES = new Set([
   "PROCESSWRAP",
 ]);
 
+interface HandleLike {
+  hasRef?: () => boolean;
+  fd?: number;
+}
+
+/**
+ * Whether a handle still keeps the process alive. An unref'd one does not; a closed file handle
+ * (negative fd) is closed even though its destroy event waits for garbage collection.
+ */
+function isOpen(type: string, resource: HandleLike): boolean {
+  if (type === "FILEHANDLE") return typeof resource.fd === "number" && resource.fd >= 0;
+  return resource.hasRef?.() !== false;
+}
+
 /**
  * Records the handles created from now on (by the adapter, since the test does nothing else), so
  * `left()` can list those still open. Handles other code of the process holds are not counted.
  */
 function watchHandles() {
-  const live = new Map<number, { type: string; resource: { hasRef?: () => boolean } }>();
+  const live = new Map<number, { type: string; resource: HandleLike }>();
   let recording = true;
   const hook = createHook({
     init(id, type, _trigger, resource) {
       if (recording && HANDLE_TYPES.has(type))
-        live.set(id, { type, resource: resource as { hasRef?: () => boolean } });
+        live.set(id, { type, resource: resource as HandleLike });
     },
     destroy(id) {
       live.delete(id);
@@ -40,8 +54,8 @@ function watchHandles() {
   }).enable();
   const open = () =>
     [...live.values()]
-      // An unref'd handle does not keep the process alive; a closed one may wait for its destroy event.
-      .filter(({ resource }) => resource.hasRef?.() !== false)
+      // See isOpen: unref'd handles and closed file handles do not count.
+      .filter(({ type, resource }) => isOpen(type, resource))
       .map(({ type }) => type);
   return {
     /** The handles still open, after waiting up to RELEASE_MS for them to close. */
