@@ -2,15 +2,15 @@ import { readFile } from "node:fs/promises";
 import { text } from "node:stream/consumers";
 import { prepareVcon } from "@vcon/storage-core";
 import { Command, InvalidArgumentError } from "commander";
+import { APP_VERSION } from "../app-version.js";
 import { loadConfig } from "../config/load.js";
 import { printConfig } from "../config/print.js";
 import { checkStorages } from "../storages/check.js";
 import { type GlobalOptions, withStorages } from "./context.js";
-import { type ExportCommandOptions, exportVcons } from "./export-command.js";
-import { importVcons } from "./import-command.js";
 import { migrateStorages } from "./migrate-command.js";
 import { outcomeText, reportError } from "./output.js";
 import { serveCommand } from "./serve-command.js";
+import { registerTransferCommands } from "./transfer-commands.js";
 import { validateSources } from "./validate-command.js";
 
 /** The `vcon-server` command line. Every command reads the same configuration as the server. */
@@ -21,6 +21,7 @@ export function createProgram(): Command {
       "-c, --config <file>",
       "configuration file (YAML or JSON); default: $VCON_SERVER_CONFIG, ./vcon-server.yaml, or embedded PostgreSQL in ./.data/pglite",
     )
+    .version(APP_VERSION, "-V, --version", "print the version")
     .showHelpAfterError();
 
   const globals = (command: Command) => command.optsWithGlobals<GlobalOptions>();
@@ -39,28 +40,7 @@ export function createProgram(): Command {
       await serveCommand(loaded, options);
     });
 
-  program
-    .command("import")
-    .description("Save vCons from a folder, a JSON lines file, or stdin (-) to every write storage")
-    .argument("[source]", "folder, JSON lines file, or - for stdin", "-")
-    .option("-b, --batch <n>", "vCons per write", positiveInteger, 500)
-    .action(async (source: string, options: { batch: number }, command: Command) => {
-      await withStorages(globals(command), async (storages) => {
-        const summary = await importVcons(storages, source, options);
-        if (summary.failed > 0 || summary.stoppedBy) process.exitCode = 1;
-      });
-    });
-
-  program
-    .command("export")
-    .description("Write every vCon as JSON lines, from the first read storage that supports export")
-    .option("-o, --out <file>", "write to a file instead of stdout")
-    .option("-s, --storage <name>", "export from this storage")
-    .option("--since <date-time>", "only vCons created at or after this time")
-    .option("--until <date-time>", "only vCons created before this time")
-    .action(async (options: ExportCommandOptions, command: Command) => {
-      await withStorages(globals(command), (storages) => exportVcons(storages, options));
-    });
+  registerTransferCommands(program);
 
   program
     .command("migrate")
@@ -165,10 +145,4 @@ function validationLevel(value: string): "draft" | "storage" {
   if (value !== "draft" && value !== "storage")
     throw new InvalidArgumentError('expected "draft" or "storage"');
   return value;
-}
-
-function positiveInteger(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError("expected a positive integer");
-  return number;
 }
