@@ -89,6 +89,7 @@ describe("API key configuration", () => {
       server: {
         auth: {
           keys: [
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: config files write ${NAME} references literally
             { name: "ingest", key: "${INGEST_KEY}", scopes: ["write"] },
             { name: "literal", key: "literal-key-in-the-file-01" },
           ],

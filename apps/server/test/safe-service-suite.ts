@@ -93,12 +93,13 @@ export function describeSafeService(label: string, backend: SafeServiceBackend):
     it("accepts the key as Bearer, x-api-key and vcon-server's x-conserver-api-token", async () => {
       const vcon = makeVcon();
       expect((await post(vcon)).status).toBe(201);
-      for (const headers of [
+      const headerSets: Record<string, string>[] = [
         { authorization: `Bearer ${READ_KEY}` },
         { authorization: `bearer ${READ_KEY}` },
         { "x-api-key": READ_KEY },
         { "x-conserver-api-token": READ_KEY },
-      ]) {
+      ];
+      for (const headers of headerSets) {
         const response = await fetch(`${url}/vcons/${vcon.uuid}`, { headers });
         expect(response.status, JSON.stringify(Object.keys(headers))).toBe(200);
       }
