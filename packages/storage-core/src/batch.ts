@@ -4,7 +4,7 @@
  * and a failing chunk reports the chunks that landed before it.
  */
 import { DEFAULT_LIMITS, type DocumentLimits, type PreparedVcon, prepareOnce } from "./document.js";
-import { StorageError, ValidationError, type ValidationIssue } from "./errors.js";
+import { isStorageError, StorageError, ValidationError, type ValidationIssue } from "./errors.js";
 
 /** A range of input positions, `start` inclusive, `end` exclusive. */
 export interface ChunkRange {
@@ -26,9 +26,8 @@ export class BatchError extends StorageError {
     this.landed = landed;
     this.failed = failed;
     // A chunk refused as invalid keeps its issues, so narrowing on "VALIDATION" still finds them.
-    const issues = (cause as { issues?: unknown }).issues;
-    if (cause.code === "VALIDATION" && Array.isArray(issues)) {
-      Object.defineProperty(this, "issues", { value: issues, enumerable: false, writable: true });
+    if (isStorageError(cause, "VALIDATION")) {
+      Object.defineProperty(this, "issues", { value: cause.issues, enumerable: false, writable: true });
     }
   }
 }

@@ -1,6 +1,7 @@
 /** Validate once: prepareBatch for applications, prepared vCons accepted as they are, adapters' maxDocumentBytes. */
 import { describe, expect, it } from "vitest";
 import {
+  BatchError,
   fromAdapter,
   isPreparedVcon,
   isStorageError,
@@ -9,6 +10,7 @@ import {
   prepareVcon,
   type StorageAdapter,
   type StorageError,
+  ValidationError,
   type VconDocument,
 } from "../src/index.js";
 
@@ -152,5 +154,19 @@ describe("maxDocumentBytes of an adapter", () => {
         /maxDocumentBytes/,
       );
     }
+  });
+});
+
+describe("BatchError", () => {
+  it("of a chunk the adapter refused as invalid narrows to VALIDATION with the adapter's issues", async () => {
+    const { adapter } = receivingAdapter({
+      saveMany: async () => {
+        throw new ValidationError("refused by the backend", [{ path: "$[0].subject", message: "too long" }]);
+      },
+    });
+    const error = await rejection(() => fromAdapter(adapter).saveMany([{ uuid: uuid(1) }]));
+    expect(error).toBeInstanceOf(BatchError);
+    if (!isStorageError(error, "VALIDATION")) return expect.fail("expected VALIDATION");
+    expect(error.issues).toStrictEqual([{ path: "$[0].subject", message: "too long" }]);
   });
 });

@@ -7,10 +7,12 @@ export async function saveWithAdvice(storage: VconStorage, vcon: VconInput): Pro
     const { uuid } = await storage.save(vcon);
     return `saved ${uuid}`;
   } catch (error) {
+    // With a code, isStorageError narrows to that code's class: a VALIDATION error has `issues`.
+    if (isStorageError(error, "VALIDATION")) {
+      return `fix the document: ${error.issues.map((issue) => issue.path).join(", ")}`;
+    }
     if (!isStorageError(error)) throw error;
     switch (error.code) {
-      case "VALIDATION":
-        return `fix the document: ${error.message}`;
       case "UNAVAILABLE":
         return `backend down, retryable=${error.retryable}`;
       case "CLOSED":

@@ -1,12 +1,11 @@
 // test/readme/map-adapter.example.ts
+import { createStorage, registerAdapter } from "@vcon/storage-core";
 import {
-  createStorage,
   defineAdapter,
   type PreparedVcon,
-  registerAdapter,
   type StorageAdapter,
   type VconDocument,
-} from "@vcon/storage-core";
+} from "@vcon/storage-core/adapter";
 import { z } from "zod";
 
 /** The smallest adapter: save, get, close, plus one declared capability. */
