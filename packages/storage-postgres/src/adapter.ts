@@ -14,21 +14,16 @@ import { type Connection, type ConnectionMode, connectionMode, openConnection } 
 import { ErrorFunnel, toStorageError } from "./errors.js";
 import { NAME } from "./name.js";
 import { type PostgresOptions, parsePostgresOptions, type ResolvedOptions } from "./options.js";
+import { type BackfillOptions, type BackfillResult, backfillKeys } from "./sql/backfill.js";
 import { BatchWriter } from "./sql/batch.js";
 import { type TableName, tableName } from "./sql/identifiers.js";
 import { applyMigrations, type MigrationResult } from "./sql/migrations.js";
 import { rowValues } from "./sql/row.js";
-import { type SearchInput, searchStatement } from "./sql/search.js";
+import { type SearchInput, type SearchRow, searchPage, searchStatements } from "./sql/search.js";
 import { type Statements, statements } from "./sql/statements.js";
 
 /** Rows per FETCH of a server-side export cursor (fewer when the caller's batchSize is smaller). */
 const EXPORT_FETCH_ROWS = 100;
-
-interface SearchRow {
-  body: string;
-  id: string;
-  cursor_time: string;
-}
 
 /**
  * vCons in PostgreSQL: on a pg pool (server) or PGlite (embedded), one table laid out as vcon-server's
@@ -36,7 +31,15 @@ interface SearchRow {
  */
 export class PostgresAdapter implements StorageAdapter {
   readonly name = NAME;
-  readonly capabilities = { delete: true, exists: true, saveMany: true, search: true, export: true };
+  readonly capabilities = {
+    delete: true,
+    exists: true,
+    saveMany: true,
+    search: true,
+    export: true,
+    searchText: true,
+    searchTags: true,
+  };
   readonly maxBatchSize = 5000;
   /** One statement carries a chunk: keep it well under PostgreSQL's 1 GiB message limit. */
   readonly maxBatchBytes = 64 * 1024 * 1024;
@@ -92,6 +95,14 @@ export class PostgresAdapter implements StorageAdapter {
     return this.#errors.guard(applyMigrations(this.#connection, this.table));
   }
 
+  /**
+   * Computes the search keys of rows that have none (from before this version, or written by
+   * vcon-server's Python module), in short batches. Search finds such rows anyway, only slower.
+   */
+  backfill(options?: BackfillOptions): Promise<BackfillResult> {
+    return this.#errors.guard(backfillKeys(this.#connection, this.table, options));
+  }
+
   /** Fails (typed) when the table is not there: what `connect` checks when it does not migrate. */
   async checkTable(): Promise<void> {
     await this.#errors.guard(this.#connection.query(`SELECT 1 FROM ${this.table.qualified} LIMIT 0`));
@@ -126,7 +137,7 @@ export class PostgresAdapter implements StorageAdapter {
   }
 
   async search(query: NormalizedSearchQuery): Promise<SearchPage> {
-    const rows = await this.#rows({ ...query, limit: query.limit + 1 });
+    const rows = await searchPage(this.table, query, (statement) => this.#run(statement));
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {
@@ -150,7 +161,7 @@ export class PostgresAdapter implements StorageAdapter {
       yield* this.#exportByPages(range, options);
       return;
     }
-    const { text, values } = searchStatement(this.table, range);
+    const { text, values } = searchStatements(this.table, range).walk;
     // Rows are fetched in small slices and the next FETCH is sent only when the consumer has taken
     // every document of the previous one, so memory is bounded by one slice per export, not by the
     // export's size or the consumer's speed.
@@ -186,9 +197,8 @@ export class PostgresAdapter implements StorageAdapter {
     return `PostgresAdapter ${inspect(this.describe())}`;
   }
 
-  #rows(input: SearchInput): Promise<SearchRow[]> {
-    // Named after its text: PostgreSQL parses and plans each query shape once per connection.
-    const { name, text, values } = searchStatement(this.table, input);
+  /** Named after its text: PostgreSQL parses and plans each query shape once per connection. */
+  #run({ name, text, values }: { name: string; text: string; values: unknown[] }): Promise<SearchRow[]> {
     return this.#errors.guard(this.#connection.query<SearchRow>(text, values, name));
   }
 
@@ -198,7 +208,9 @@ export class PostgresAdapter implements StorageAdapter {
   ): AsyncIterable<VconDocument> {
     let after: SearchInput["after"] = null;
     while (!options.signal.aborted) {
-      const rows = await this.#rows({ ...range, after, limit: options.batchSize });
+      const rows = await this.#run(
+        searchStatements(this.table, { ...range, after, limit: options.batchSize }).walk,
+      );
       for (const row of rows) yield JSON.parse(row.body) as VconDocument;
       const last = rows.at(-1);
       if (!last || rows.length < options.batchSize) break;

@@ -22,7 +22,7 @@ describe("vcon-storage-postgres CLI", () => {
   it("--help explains the command", async () => {
     const { output, io } = capture();
     expect(await runCli(["--help"], io)).toBe(0);
-    expect(output.out).toMatch(/Usage: vcon-storage-postgres migrate/);
+    expect(output.out).toMatch(/Usage: vcon-storage-postgres <migrate \| backfill>/);
   });
 
   it("migrate applies the migrations on a server, then reports it is up to date", async () => {
@@ -30,7 +30,7 @@ describe("vcon-storage-postgres CLI", () => {
     try {
       const first = capture();
       expect(await runCli(["migrate", "--url", database.url, "--table", "calls"], first.io)).toBe(0);
-      expect(first.output.out).toBe("applied 0000_init, 0001_signed_parties\n");
+      expect(first.output.out).toBe("applied 0000_init, 0001_signed_parties, 0002_search_keys\n");
       const again = capture();
       expect(await runCli(["migrate", "--url", database.url, "--table", "calls"], again.io)).toBe(0);
       expect(again.output.out).toBe("schema is up to date\n");

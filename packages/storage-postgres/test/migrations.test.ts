@@ -1,11 +1,26 @@
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { AdapterRegistry, fromAdapter, isStorageError, parseOptions, silentLogger } from "@vcon/storage-core";
 import { createTestDatabase, sqlRows, type TestDatabase } from "@vcon/test-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adapter, loadMigrations, migrate, PostgresAdapter, tableName } from "../src/index.js";
 import { PYTHON_TABLE_DDL, sampleVcon } from "./helpers.js";
 
-const ALL = ["0000_init", "0001_signed_parties"];
+const ALL = ["0000_init", "0001_signed_parties", "0002_search_keys"];
+/** Every index the migrations make (with pg_trgm, as on the servers tests use), after the prefix. */
+const INDEXES = [
+  "created_at_idx",
+  "mailtos_idx",
+  "party_names_idx",
+  "search_text_idx",
+  "subject_key_idx",
+  "tags_idx",
+  "tels_idx",
+  "unkeyed_idx",
+  "uuid_idx",
+];
+const indexesNamed = (table: string) =>
+  [...INDEXES.map((name) => `${table}_${name}`), `${table}_pkey`].sort();
 
 async function indexesOf(url: string, table: string, schema = "public") {
   const rows = await sqlRows<{ indexname: string }>(
@@ -25,12 +40,7 @@ describe("migrations on a server", () => {
 
   it("from empty: creates the table and its indexes, and records what it applied", async () => {
     expect(await migrate({ url: database.url })).toEqual({ applied: ALL });
-    expect(await indexesOf(database.url, "vcons")).toEqual([
-      "vcons_created_at_idx",
-      "vcons_parties_idx",
-      "vcons_pkey",
-      "vcons_uuid_idx",
-    ]);
+    expect(await indexesOf(database.url, "vcons")).toEqual(indexesNamed("vcons"));
     const journal = await sqlRows<{ tag: string }>(
       database.url,
       "SELECT tag FROM vcons_migrations ORDER BY tag",
@@ -52,12 +62,7 @@ describe("migrations on a server", () => {
 
   it("custom schema and table names get their own table, indexes and journal", async () => {
     await migrate({ url: database.url, schema: "archive", table: "calls" });
-    expect(await indexesOf(database.url, "calls", "archive")).toEqual([
-      "calls_created_at_idx",
-      "calls_parties_idx",
-      "calls_pkey",
-      "calls_uuid_idx",
-    ]);
+    expect(await indexesOf(database.url, "calls", "archive")).toEqual(indexesNamed("calls"));
     const storage = fromAdapter(
       await PostgresAdapter.connect({ url: database.url, schema: "archive", table: "calls" }),
     );
@@ -85,7 +90,7 @@ describe("migrations on a server", () => {
         "SELECT data_type FROM information_schema.columns WHERE table_name = 'vcons' AND column_name = 'created_at'",
       );
       expect(createdAt?.data_type).toBe("timestamp without time zone");
-      expect(await indexesOf(python.url, "vcons")).toContain("vcons_parties_idx");
+      expect(await indexesOf(python.url, "vcons")).toEqual(indexesNamed("vcons"));
       const storage = fromAdapter(await PostgresAdapter.connect({ url: python.url, autoMigrate: false }));
       expect(await storage.get(legacy.uuid)).toEqual(legacy);
       await storage.close();
@@ -109,7 +114,7 @@ describe("migrations on a server", () => {
       const error = await migrate({ url: database.url, table }).catch((caught: unknown) => caught);
       expect(isStorageError(error, "VALIDATION")).toBe(true);
     }
-    expect(await indexesOf(database.url, "vcons")).toHaveLength(4);
+    expect(await indexesOf(database.url, "vcons")).toEqual(indexesNamed("vcons"));
   });
 
   it("through the adapter definition: what tools such as the example app's `migrate` call", async () => {
@@ -132,13 +137,35 @@ describe("migrations on a server", () => {
 
 describe("migrations on PGlite", () => {
   it("apply from empty and re-run idempotently in an embedded database", async () => {
-    const pglite = await PGlite.create();
+    const pglite = await PGlite.create({ extensions: { pg_trgm } });
     try {
       const first = await PostgresAdapter.open({ pglite });
       expect(await first.migrate()).toEqual({ applied: ALL });
       expect(await first.migrate()).toEqual({ applied: [] });
       await first.close();
       expect(pglite.closed).toBe(false);
+      const { rows } = await pglite.query<{ indexname: string }>(
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'vcons' ORDER BY indexname",
+      );
+      expect(rows.map((row) => row.indexname)).toEqual(indexesNamed("vcons"));
+    } finally {
+      await pglite.close();
+    }
+  });
+
+  it("a caller's PGlite without pg_trgm migrates too, and substring search works unindexed", async () => {
+    const pglite = await PGlite.create();
+    try {
+      const storage = fromAdapter(await PostgresAdapter.connect({ pglite }));
+      const vcon = sampleVcon();
+      await storage.save(vcon);
+      expect((await storage.search({ name: "lic" })).items.map((item) => item.uuid)).toEqual([vcon.uuid]);
+      expect((await storage.search({ text: "billing" })).items.map((item) => item.uuid)).toEqual([vcon.uuid]);
+      await storage.close();
+      const { rows } = await pglite.query<{ indexname: string }>(
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'vcons' AND indexdef LIKE '%gin_trgm_ops%'",
+      );
+      expect(rows).toEqual([]);
     } finally {
       await pglite.close();
     }
@@ -152,7 +179,7 @@ describe("the shipped SQL", () => {
     expect(statements.join("\n")).not.toMatch(/"vcons/);
     for (const statement of statements) {
       expect(statement).toMatch(
-        /^(CREATE (TABLE|INDEX) IF NOT EXISTS|DROP INDEX IF EXISTS|ALTER TABLE .* ADD COLUMN IF NOT EXISTS)/,
+        /^(CREATE (TABLE|INDEX) IF NOT EXISTS|DROP INDEX IF EXISTS|ALTER TABLE .* ADD COLUMN IF NOT EXISTS|CREATE OR REPLACE (FUNCTION "archive"\.|TRIGGER)|(-- .*\n)*DO \$\$)/,
       );
     }
   });

@@ -35,11 +35,13 @@ export async function loadMigrations(target: TableName): Promise<Migration[]> {
 }
 
 /**
- * Generated SQL names `"vcons"` in the default schema. Point it at the configured table, and make every
+ * Generated SQL names `"vcons"` in the default schema (hand-written parts name functions
+ * `"public"."vcons_..."`). Point it at the configured table, and make every
  * CREATE idempotent so a table that vcon-server's Python module created is adopted, never replaced.
  */
 export function retarget(statement: string, target: TableName): string {
   return statement
+    .replaceAll('"public"."vcons_', `${quote(target.schema)}."${target.table}_`)
     .replaceAll('"vcons_', `"${target.table}_`)
     .replaceAll('"vcons"', target.qualified)
     .replace(/^DROP INDEX (?!IF EXISTS)"/, `DROP INDEX IF EXISTS ${quote(target.schema)}."`)

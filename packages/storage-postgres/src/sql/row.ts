@@ -1,11 +1,14 @@
 import type { PreparedVcon } from "@vcon/storage-core";
 import { jsonbSafeCopy, textColumnSafe } from "./jsonb.js";
+import { arrayLiteral, searchKeys } from "./keys.js";
 
 /**
  * One vCon as the database takes it, in the order of the save statement's parameters, the staging
- * table's columns and the batch statement's arrays: id, vcon, created_at, subject, sanitised, parties.
+ * table's columns and the batch statement's arrays: id, vcon, created_at, subject, sanitised, parties,
+ * then the search keys (tels, mailtos, party_names, subject_key, search_text, tags).
  */
 export function rowValues(vcon: PreparedVcon): (string | null)[] {
+  const keys = searchKeys(vcon);
   return [
     vcon.uuid,
     vcon.json,
@@ -13,6 +16,19 @@ export function rowValues(vcon: PreparedVcon): (string | null)[] {
     textColumnSafe(vcon.subject),
     jsonbSafeCopy(vcon.json),
     signedParties(vcon),
+    ...keyValues(keys),
+  ];
+}
+
+/** The search keys in column order, arrays as literals. */
+export function keyValues(keys: ReturnType<typeof searchKeys>): (string | null)[] {
+  return [
+    arrayLiteral(keys.tels),
+    arrayLiteral(keys.mailtos),
+    keys.partyNames,
+    keys.subjectKey,
+    keys.searchText,
+    arrayLiteral(keys.tags),
   ];
 }
 

@@ -23,6 +23,25 @@ function columns() {
      * `vcon_json -> 'parties'` has them. Not in the Python module's table; it ignores the column.
      */
     parties: jsonb("parties"),
+    // Search keys, computed in JS from core's rules when the row is written (see keys.ts), so the
+    // database compares them exactly as core's reference matcher does: JS toLowerCase, code units.
+    /** Every party's tel. */
+    tels: text("tels").array(),
+    /** Every party's mailto, lower-cased. */
+    mailtos: text("mailtos").array(),
+    /** Party names, lower-cased, joined by KEY_BREAK (no filter spans two names). */
+    partyNames: text("party_names"),
+    /** The subject, lower-cased. */
+    subjectKey: text("subject_key"),
+    /** Core's searchable text (`vconSearchText`), lower-cased, pieces joined by KEY_BREAK. */
+    searchText: text("search_text"),
+    /** Core's tag terms (`tagTerms(vconTags(...))`): each tag, and the key of every `key:value`. */
+    tags: text("tags").array(),
+    /**
+     * When the keys above were computed; null for rows written by another program (vcon-server's
+     * Python module) or not backfilled yet: search rechecks those in JS, `backfill` computes their keys.
+     */
+    keyedAt: timestamp("keyed_at", { withTimezone: true, mode: "string" }),
   };
 }
 
@@ -33,11 +52,16 @@ function indexes(prefix: string) {
     index(`${prefix}_uuid_idx`).on(t.uuid),
     // (created_at, id) is the order of every page and export: keyset pagination walks this index.
     index(`${prefix}_created_at_idx`).on(t.createdAt, t.id),
-    // Party containment (`... @> '[{"tel": ...}]'`): tel search is served by this index.
-    index(`${prefix}_parties_idx`).using(
-      "gin",
-      sql`(COALESCE(${t.parties}, ${t.vconJson} -> 'parties')) jsonb_path_ops`,
-    ),
+    // Exact keys: array containment (`tels @> ARRAY[...]`) is what these GIN indexes serve.
+    index(`${prefix}_tels_idx`).using("gin", t.tels),
+    index(`${prefix}_mailtos_idx`).using("gin", t.mailtos),
+    index(`${prefix}_tags_idx`).using("gin", t.tags),
+    // Substrings: pg_trgm's trigram GIN indexes serve `LIKE '%...%'` for filters of 3 characters or more.
+    index(`${prefix}_party_names_idx`).using("gin", sql`${t.partyNames} gin_trgm_ops`),
+    index(`${prefix}_subject_key_idx`).using("gin", sql`${t.subjectKey} gin_trgm_ops`),
+    index(`${prefix}_search_text_idx`).using("gin", sql`${t.searchText} gin_trgm_ops`),
+    // Rows without keys, so search finds them (and backfill walks them) without reading the table.
+    index(`${prefix}_unkeyed_idx`).on(t.id).where(sql`${t.keyedAt} IS NULL`),
   ];
 }
 

@@ -1,88 +1,119 @@
 import { createHash } from "node:crypto";
 import type { CursorPosition, NormalizedSearchQuery } from "@vcon/storage-core";
-import { and, asc, fillPlaceholders, type SQL, sql } from "drizzle-orm";
-import { QueryBuilder } from "drizzle-orm/pg-core";
+import { fillPlaceholders, type SQL, sql } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import type { TableName } from "./identifiers.js";
-import { vconsTable } from "./schema.js";
+import { arrayLiteral, type KeyFilters, keyFilters, matchesStored } from "./keys.js";
 import { BODY_SQL, CURSOR_TIME_SQL } from "./statements.js";
 
-/** What search and export filter on: core's normalised query, its cursor, and an optional page size. */
-export type SearchInput = Partial<
-  Pick<NormalizedSearchQuery, "tel" | "mailto" | "name" | "subject" | "since" | "until">
-> & { after?: CursorPosition | null; limit?: number | null };
+/** What search and export filter on: core's normalised query, its cursor, and a page size. */
+export type SearchInput = Partial<Pick<NormalizedSearchQuery, keyof KeyFilters | "since" | "until">> & {
+  after?: CursorPosition | null;
+  limit?: number | null;
+};
 
-type Table = ReturnType<typeof vconsTable>;
+export interface SearchRow {
+  body: string;
+  id: string;
+  cursor_time: string;
+  /** False for a row without search keys (see `keyed_at`): core's matcher decides it. */
+  keyed: boolean;
+  /** How many candidates the gathering step found (gathering statements only). */
+  gathered?: string | number;
+}
 
 /**
- * Each filter in one place: when it applies, its SQL (with a named placeholder for its value), and the
- * value bound to that placeholder. A statement is built once per table and set of applying filters.
+ * At most this many matching ids are gathered through the key indexes and then ordered. A filter
+ * matching more is common enough that walking the (created_at, id) index finds a page at once.
+ */
+export const GATHER_LIMIT = 2000;
+
+/**
+ * Each filter in one place: when it applies, its condition (with named placeholders), and the values
+ * bound to them. Key filters compare the stored keys (keys.ts) and are served by GIN indexes; range
+ * filters compare created_at and are served by the (created_at, id) index.
  */
 interface Filter {
+  kind: "key" | "range";
   applies(input: SearchInput): boolean;
-  condition(t: Table): SQL;
+  condition: SQL;
   values(input: SearchInput): Record<string, unknown>;
 }
 
-// Signed vCons keep their party keys in `parties`; every other row has them in the document.
-const partyList = (t: Table) => sql`COALESCE(${t.parties}, ${t.vconJson} -> 'parties')`;
-const partyArray = (t: Table) =>
-  sql`CASE WHEN jsonb_typeof(${partyList(t)}) = 'array' THEN ${partyList(t)} ELSE '[]'::jsonb END`;
+const p = (name: string) => sql.placeholder(name);
 
 const FILTERS: Record<string, Filter> = {
   tel: {
+    kind: "key",
     applies: (q) => q.tel !== undefined,
-    // Containment is what the GIN (jsonb_path_ops) index on parties serves.
-    condition: (t) => sql`${partyList(t)} @> ${sql.placeholder("tel")}::jsonb`,
-    values: (q) => ({ tel: JSON.stringify([{ tel: q.tel }]) }),
+    condition: sql`tels @> ${p("tel")}::text[]`,
+    values: (q) => ({ tel: arrayLiteral([q.tel!]) }),
   },
   mailto: {
+    kind: "key",
     applies: (q) => q.mailto !== undefined,
-    condition: (t) =>
-      sql`EXISTS (SELECT 1 FROM jsonb_array_elements(${partyArray(t)}) AS p WHERE lower(p ->> 'mailto') = ${sql.placeholder("mailto")})`,
-    values: (q) => ({ mailto: q.mailto }),
+    condition: sql`mailtos @> ${p("mailto")}::text[]`,
+    values: (q) => ({ mailto: arrayLiteral([q.mailto!]) }),
   },
   name: {
+    kind: "key",
     applies: (q) => q.name !== undefined,
-    condition: (t) =>
-      sql`EXISTS (SELECT 1 FROM jsonb_array_elements(${partyArray(t)}) AS p WHERE lower(p ->> 'name') LIKE ${sql.placeholder("name")} ESCAPE '\\')`,
+    condition: sql`party_names LIKE ${p("name")} ESCAPE '\\'`,
     values: (q) => ({ name: contains(q.name!) }),
   },
   subject: {
+    kind: "key",
     applies: (q) => q.subject !== undefined,
-    condition: (t) => sql`lower(${t.subject}) LIKE ${sql.placeholder("subject")} ESCAPE '\\'`,
+    condition: sql`subject_key LIKE ${p("subject")} ESCAPE '\\'`,
     values: (q) => ({ subject: contains(q.subject!) }),
   },
+  text: {
+    kind: "key",
+    applies: (q) => q.text !== undefined,
+    condition: sql`search_text LIKE ${p("text")} ESCAPE '\\'`,
+    values: (q) => ({ text: contains(q.text!) }),
+  },
+  tags: {
+    kind: "key",
+    applies: (q) => q.tags !== undefined && q.tags.length > 0,
+    condition: sql`tags @> ${p("tags")}::text[]`,
+    values: (q) => ({ tags: arrayLiteral(q.tags!) }),
+  },
   since: {
+    kind: "range",
     applies: (q) => q.since !== undefined,
-    condition: (t) => sql`${t.createdAt} >= ${sql.placeholder("since")}`,
+    condition: sql`created_at >= ${p("since")}::timestamptz`,
     values: (q) => ({ since: q.since!.toISOString() }),
   },
   until: {
+    kind: "range",
     applies: (q) => q.until !== undefined,
-    condition: (t) => sql`${t.createdAt} < ${sql.placeholder("until")}`,
+    condition: sql`created_at < ${p("until")}::timestamptz`,
     values: (q) => ({ until: q.until!.toISOString() }),
   },
   after: {
+    kind: "range",
     applies: (q) => q.after != null,
-    condition: (t) =>
-      sql`(${t.createdAt}, ${t.id}) > (${sql.placeholder("afterTime")}::timestamptz, ${sql.placeholder("afterId")}::uuid)`,
+    condition: sql`(created_at, id) > (${p("afterTime")}::timestamptz, ${p("afterId")}::uuid)`,
     values: (q) => ({ afterTime: q.after!.createdAt, afterId: q.after!.uuid }),
-  },
-  limit: {
-    applies: (q) => q.limit != null,
-    condition: () => sql``, // placed by the builder's LIMIT
-    values: (q) => ({ limit: q.limit }),
   },
 };
 
 const FILTER_NAMES = Object.keys(FILTERS);
 
-/** A search statement: its text depends only on which filters apply, so it is named after the text. */
+/** A statement whose text depends only on which filters apply, so it is named after the text. */
 export interface SearchStatement {
   /** Prepared-statement name derived from the text: one server-side plan per shape and connection. */
   name: string;
   text: string;
   values: unknown[];
+}
+
+interface Shape {
+  /** Matching ids through the key indexes, at most GATHER_LIMIT, then one ordered page of them. */
+  gather: Built | null;
+  /** The same filters in (created_at, id) order: for range-only queries and for common values. */
+  walk: Built;
 }
 
 interface Built {
@@ -92,20 +123,82 @@ interface Built {
   params: unknown[];
 }
 
-const builder = new QueryBuilder();
-/** Per table, per set of applying filters: building with Drizzle costs more than an indexed search. */
-const built = new Map<string, Map<string, Built>>();
+const dialect = new PgDialect();
+/** Per table, per set of applying filters: built once, then only the values change. */
+const shapes = new Map<string, Map<string, Shape>>();
 
-/** The search (and export) statement for `input`, in (created_at, id) order. */
-export function searchStatement(target: TableName, input: SearchInput): SearchStatement {
+/** The statements for `input` on `target`, with their values bound. */
+export function searchStatements(
+  target: TableName,
+  input: SearchInput,
+): { gather: SearchStatement | null; walk: SearchStatement } {
   const applying = FILTER_NAMES.filter((name) => FILTERS[name]!.applies(input));
-  const shapes = built.get(target.qualified) ?? new Map<string, Built>();
-  built.set(target.qualified, shapes);
-  const key = applying.join(",");
-  const statement = shapes.get(key) ?? build(target, applying);
-  shapes.set(key, statement);
-  const values = Object.assign({}, ...applying.map((name) => FILTERS[name]!.values(input)));
-  return { name: statement.name, text: statement.text, values: fillPlaceholders(statement.params, values) };
+  const limited = input.limit != null;
+  const byTable = shapes.get(target.qualified) ?? new Map<string, Shape>();
+  shapes.set(target.qualified, byTable);
+  const key = `${applying.join(",")}|${limited}`;
+  const shape = byTable.get(key) ?? buildShape(target, applying, limited);
+  byTable.set(key, shape);
+  const values: Record<string, unknown> = { limit: input.limit, gatherLimit: GATHER_LIMIT };
+  for (const name of applying) Object.assign(values, FILTERS[name]!.values(input));
+  const bind = (built: Built): SearchStatement => ({
+    name: built.name,
+    text: built.text,
+    values: fillPlaceholders(built.params, values),
+  });
+  return { gather: shape.gather && bind(shape.gather), walk: bind(shape.walk) };
+}
+
+/**
+ * One page of `query` (limit + 1 rows, so the caller sees whether more follow), in (created_at, id)
+ * order. Rows the database cannot decide exactly (no keys yet, or a filter holding KEY_BREAK) are
+ * rechecked with core's matcher; when that drops rows, the next rows are fetched after the last one.
+ */
+export async function searchPage(
+  target: TableName,
+  query: NormalizedSearchQuery,
+  run: (statement: SearchStatement) => Promise<SearchRow[]>,
+): Promise<SearchRow[]> {
+  const keyQuery: Partial<KeyFilters> = {
+    tel: query.tel,
+    mailto: query.mailto,
+    name: query.name,
+    subject: query.subject,
+    text: query.text,
+    tags: query.tags,
+  };
+  const { filters, recheck, any } = keyFilters(keyQuery);
+  // Only key filters can be undecided: time ranges and cursors are exact in SQL for every row.
+  const decided = (row: SearchRow) => !any || (row.keyed && !recheck);
+  const wanted = query.limit + 1;
+  const kept: SearchRow[] = [];
+  let after = query.after;
+  for (;;) {
+    const input: SearchInput = { ...filters, since: query.since, until: query.until, after, limit: wanted };
+    const rows = await pageRows(target, input, run);
+    for (const row of rows) {
+      if (decided(row) || matchesStored(row.body, keyQuery)) kept.push(row);
+      if (kept.length === wanted) return kept;
+    }
+    const last = rows.at(-1);
+    if (!last || rows.length < wanted) return kept;
+    after = { createdAt: last.cursor_time, uuid: last.id };
+  }
+}
+
+/** Gathers through the key indexes when a key filter applies; walks in order when there are too many. */
+async function pageRows(
+  target: TableName,
+  input: SearchInput,
+  run: (statement: SearchStatement) => Promise<SearchRow[]>,
+): Promise<SearchRow[]> {
+  const { gather, walk } = searchStatements(target, input);
+  if (gather) {
+    const rows = await run(gather);
+    const gathered = Number(rows[0]?.gathered ?? 0);
+    if (gathered < GATHER_LIMIT) return rows;
+  }
+  return run(walk);
 }
 
 /** `vcon_q_<sha1 of the text>`: the same text always gets the same name, different texts never share one. */
@@ -113,20 +206,35 @@ export function statementName(text: string): string {
   return `vcon_q_${createHash("sha1").update(text).digest("hex").slice(0, 24)}`;
 }
 
-function build(target: TableName, applying: readonly string[]): Built {
-  const t = vconsTable(target.schema, target.table);
-  const conditions = applying.filter((name) => name !== "limit").map((name) => FILTERS[name]!.condition(t));
-  const base = builder
-    .select({
-      body: sql<string>`${sql.raw(BODY_SQL)}`.as("body"),
-      id: t.id,
-      cursorTime: sql<string>`${sql.raw(CURSOR_TIME_SQL)}`.as("cursor_time"),
-    })
-    .from(t)
-    .where(and(...conditions))
-    .orderBy(asc(t.createdAt), asc(t.id));
-  const query = applying.includes("limit") ? base.limit(sql.placeholder("limit")).toSQL() : base.toSQL();
-  return { name: statementName(query.sql), text: query.sql, params: query.params };
+function buildShape(target: TableName, applying: readonly string[], limited: boolean): Shape {
+  const t = sql.raw(target.qualified);
+  const of = (kind: Filter["kind"]) => applying.filter((name) => FILTERS[name]!.kind === kind);
+  const keys = of("key").map((name) => FILTERS[name]!.condition);
+  const ranges = of("range").map((name) => FILTERS[name]!.condition);
+  // Rows without keys are candidates of every key filter: core's matcher decides them (searchPage).
+  const keyCondition = keys.length > 0 ? sql`((${sql.join(keys, sql` AND `)}) OR keyed_at IS NULL)` : null;
+  const conditions = [...ranges, ...(keyCondition ? [keyCondition] : [])];
+  const where = conditions.length > 0 ? sql` WHERE ${sql.join(conditions, sql` AND `)}` : sql``;
+  const limit = limited ? sql` LIMIT ${p("limit")}` : sql``;
+  const columns = sql.raw(
+    `${BODY_SQL} AS body, id, ${CURSOR_TIME_SQL} AS cursor_time, keyed_at IS NOT NULL AS keyed`,
+  );
+  const walk = sql`SELECT ${columns} FROM ${t}${where} ORDER BY created_at, id${limit}`;
+  // MATERIALIZED: the candidates come from the key indexes whatever the statistics say; a plan that
+  // walks the created_at index for a rare value (the whole table) is not possible in this shape.
+  const gather =
+    keyCondition && limited
+      ? sql`WITH candidates AS MATERIALIZED (SELECT id, created_at FROM ${t}${where} LIMIT ${p("gatherLimit")}),
+  page AS (SELECT id FROM candidates ORDER BY created_at, id${limit})
+SELECT ${columns}, (SELECT count(*) FROM candidates) AS gathered
+FROM ${t} JOIN page USING (id) ORDER BY created_at, id`
+      : null;
+  return { gather: gather && built(gather), walk: built(walk) };
+}
+
+function built(query: SQL): Built {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return { name: statementName(text), text, params };
 }
 
 /** `%value%` with LIKE's wildcards and escape character taken literally. */
