@@ -111,12 +111,30 @@ export class MysqlAdapter implements StorageAdapter {
     });
   }
 
+  /**
+   * A connected adapter: opened before it is returned, so `maxDocumentBytes` (from the server's
+   * max_allowed_packet) is known when core wraps it. The registry's `create` uses this.
+   */
+  static async connect(options: MysqlOptions = {}, logger?: Logger): Promise<MysqlAdapter> {
+    const adapter = new MysqlAdapter(options, logger);
+    try {
+      await adapter.open();
+    } catch (error) {
+      await adapter.close();
+      throw error;
+    }
+    return adapter;
+  }
+
   /** What the server reported when the adapter opened; null before. */
   get server(): ServerInfo | null {
     return this.#server;
   }
 
-  /** The server's max_allowed_packet minus room for the statement: known once opened. */
+  /**
+   * The server's max_allowed_packet minus room for the statement: known once opened (core reads it
+   * when it wraps the adapter, so `connect()` first). Before that, writes still check it themselves.
+   */
   get maxDocumentBytes(): number | undefined {
     return this.#server ? this.#server.maxAllowedPacket - PACKET_HEADROOM : undefined;
   }

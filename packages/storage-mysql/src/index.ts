@@ -23,7 +23,7 @@ export const adapter: AdapterDefinition<ResolvedOptions> = defineAdapter({
   name: "mysql",
   description: "MySQL 8 / MariaDB 10.11+ on mysql2: exact document text, search keys in a side table.",
   options: mysqlOptions,
-  create: (options, context) => new MysqlAdapter(options, context.logger),
+  create: (options, context) => MysqlAdapter.connect(options, context.logger),
   migrate: (options, context) => migrate(options, context.logger),
 });
 

@@ -1,0 +1,72 @@
+import { matchesQuery, type SearchQuery, type VconStorage } from "@vcon/storage-core";
+import { expect } from "vitest";
+
+/**
+ * Values where SQL collations and core's reference disagree: PAD SPACE, accent and case folding,
+ * special lower-casing, lone surrogates (utf8mb4 cannot hold them), split surrogate pairs, NFC/NFD.
+ * Each row is one stored value and one filter; the expected answer is core's `matchesQuery`.
+ */
+const TRAPS: Array<{ stored: string; filter: string }> = [
+  { stored: "bob ", filter: "bob " },
+  { stored: "bob", filter: "bob " },
+  { stored: "bob  ", filter: "bob" },
+  { stored: "José", filter: "jose" },
+  { stored: "José", filter: "josé" },
+  { stored: "Straße", filter: "strasse" },
+  { stored: "STRASSE", filter: "straße" },
+  { stored: "İstanbul", filter: "i̇stanbul" },
+  { stored: "İstanbul", filter: "istanbul" },
+  { stored: "ΟΔΥΣΣΕΥΣ", filter: "οδυσσευς" },
+  { stored: "ΟΔΥΣΣΕΥΣ", filter: "οδυσσευσ" },
+  { stored: "Ａｌｉｃｅ", filter: "alice" },
+  { stored: "Ａｌｉｃｅ", filter: "ａｌｉｃｅ" },
+  { stored: "a\uD800b", filter: "\uD800" },
+  { stored: "a\uD800b", filter: "\uFFFD" },
+  { stored: "a\uFFFDb", filter: "\uD800" },
+  { stored: "smile 😀", filter: "\uD83D" },
+  { stored: "smile 😀", filter: "😀" },
+  { stored: "caf\u00E9", filter: "cafe\u0301" },
+  { stored: "cafe\u0301", filter: "cafe\u0301" },
+  { stored: "100%_done", filter: "%_" },
+  { stored: "100 done", filter: "%" },
+  { stored: "back\\slash", filter: "\\" },
+  { stored: "tab\there", filter: "\t" },
+  { stored: "nul\u0000byte", filter: "\u0000b" },
+];
+
+type Field = "name" | "subject" | "mailto" | "tel";
+
+/** Saves one vCon per trap and checks that every filter of each kind answers as the reference does. */
+export async function expectReferenceAnswers(storage: VconStorage): Promise<void> {
+  const fields: Field[] = ["name", "subject", "mailto", "tel"];
+  const uuids = TRAPS.map((_, i) => `0194c3a2-7b1e-8f3d-9a2c-${String(i).padStart(12, "0")}`);
+  await storage.saveMany(
+    TRAPS.map(({ stored }, i) => ({
+      uuid: uuids[i]!,
+      created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+      subject: stored,
+      parties: [{ name: stored, mailto: stored, tel: stored }],
+    })),
+  );
+  const mismatches: string[] = [];
+  for (const field of fields) {
+    for (const [i, { stored, filter }] of TRAPS.entries()) {
+      const query = { [field]: filter } as SearchQuery;
+      const normalized = { [field]: field === "tel" ? filter : filter.toLowerCase() };
+      const record = {
+        uuid: uuids[i]!,
+        createdAtMs: 0,
+        subject: stored,
+        parties: [{ name: stored, mailto: stored, tel: stored }],
+      };
+      const expected = matchesQuery(record, normalized);
+      const page = await storage.search({ ...query, limit: 1000 });
+      const found = page.items.some((item) => item.uuid === uuids[i]);
+      if (found !== expected)
+        mismatches.push(
+          `${field} ${JSON.stringify(stored)} ~ ${JSON.stringify(filter)}: got ${found}, reference ${expected}`,
+        );
+    }
+  }
+  expect(mismatches).toStrictEqual([]);
+}
