@@ -131,8 +131,8 @@ describe("options", () => {
     } catch (e) {
       error = e;
     }
-    expect(isStorageError(error, "VALIDATION")).toBe(true);
-    expect((error as { issues: Array<{ path: string }> }).issues[0]?.path).toBe(path);
+    if (!isStorageError(error, "VALIDATION")) return expect.fail(`expected VALIDATION, got ${error}`);
+    expect(error.issues[0]?.path).toBe(path);
   });
 });
 

@@ -186,8 +186,8 @@ if (skipReason !== null) {
     ])("%j is VALIDATION naming %s", async (bad, path) => {
       const registry = new AdapterRegistry().register(adapter);
       const error = await registry.create({ adapter: "redis", options: bad }).catch((e: unknown) => e);
-      expect(isStorageError(error, "VALIDATION")).toBe(true);
-      expect((error as { issues: Array<{ path: string }> }).issues[0]?.path).toBe(path);
+      if (!isStorageError(error, "VALIDATION")) return expect.fail(`expected VALIDATION, got ${error}`);
+      expect(error.issues[0]?.path).toBe(path);
     });
   });
 }

@@ -1,6 +1,12 @@
 import { type AddressInfo, createServer, type Socket } from "node:net";
 import { inspect } from "node:util";
-import { AdapterRegistry, fromAdapter, isStorageError, type VconStorage } from "@vcon/storage-core";
+import {
+  AdapterRegistry,
+  fromAdapter,
+  isStorageError,
+  type StorageError,
+  type VconStorage,
+} from "@vcon/storage-core";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { adapter, RedisAdapter, type RedisOptions } from "../src/index.js";
@@ -43,7 +49,7 @@ describe("when no Redis answers", () => {
     const error = await failure(storage.get(UUID));
     expect(Date.now() - started).toBeLessThan(2000);
     expect(isStorageError(error, "UNAVAILABLE")).toBe(true);
-    expect((error as { retryable: boolean }).retryable).toBe(true);
+    expect((error as StorageError).retryable).toBe(true);
     const shown = [
       String(error),
       (error as Error).stack,
@@ -111,7 +117,7 @@ describe("when no Redis answers", () => {
     const error = await failure(storage.get(UUID));
     expect(isStorageError(error, "UNAVAILABLE")).toBe(true);
     expect(String(error)).toContain("does not speak the Redis protocol");
-    expect((error as { retryable: boolean }).retryable).toBe(false);
+    expect((error as StorageError).retryable).toBe(false);
     await storage.close();
     await http.close();
   });
@@ -277,7 +283,7 @@ await describeWithRedis("with Redis", () => {
     const storage = fromAdapter(new RedisAdapter({ url: url.toString(), connectTimeoutMs: 2000 }));
     const error = await failure(storage.get(UUID));
     expect(isStorageError(error, "UNAVAILABLE")).toBe(true);
-    expect((error as { retryable: boolean }).retryable).toBe(false);
+    expect((error as StorageError).retryable).toBe(false);
     expect(String(error)).toContain("WRONGPASS");
     expect(inspect(error, { depth: 10 })).not.toContain("Wr0ng-Pa55");
     await storage.close();
@@ -302,7 +308,7 @@ await describeWithRedis("with Redis", () => {
     const error = await failure(storage.get(UUID));
     expect(Date.now() - started).toBeLessThan(250);
     expect(isStorageError(error, "UNAVAILABLE")).toBe(true);
-    expect((error as { retryable: boolean }).retryable).toBe(true);
+    expect((error as StorageError).retryable).toBe(true);
   });
 
   it("the key prefix isolates two storages on one server", async () => {
