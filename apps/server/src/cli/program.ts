@@ -9,7 +9,9 @@ import { checkStorages } from "../storages/check.js";
 import { type GlobalOptions, withStorages } from "./context.js";
 import { migrateStorages } from "./migrate-command.js";
 import { outcomeText, reportError } from "./output.js";
+import { registerReplicationCommands } from "./replication-command.js";
 import { serveCommand } from "./serve-command.js";
+import { registerSyncCommand } from "./sync-command.js";
 import { registerTransferCommands } from "./transfer-commands.js";
 import { validateSources } from "./validate-command.js";
 
@@ -118,6 +120,9 @@ export function createProgram(): Command {
       const summary = await validateSources(paths, options);
       if (summary.invalid > 0) process.exitCode = 1;
     });
+
+  registerReplicationCommands(program);
+  registerSyncCommand(program);
 
   return program;
 }

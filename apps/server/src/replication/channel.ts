@@ -7,6 +7,8 @@ import { Wakeup } from "./wakeup.js";
 
 /** How often an idle channel looks for work written by another process (CLI import, retry). */
 export const IDLE_POLL_MS = 1000;
+/** After this many failed rounds in a row the replica is closed and opened afresh (a wedged driver). */
+export const REOPEN_AFTER_FAILURES = 5;
 
 export interface ChannelOptions {
   journal: Journal;
@@ -78,8 +80,11 @@ export class DeliveryChannel {
       }
       if (stopped.aborted) break;
       if (round === "down") {
-        await this.#wakeup.wait(backoffDelay(this.#failures++, settings.retryInitialMs, settings.retryMaxMs));
-        // A woken wait must not skip the backoff of a replica that is down.
+        // New writes do not cut the backoff short: a replica that is down is not hammered.
+        await this.#wakeup.pause(
+          backoffDelay(this.#failures++, settings.retryInitialMs, settings.retryMaxMs),
+        );
+        if (this.#failures % REOPEN_AFTER_FAILURES === 0) await this.#o.replica.reopen();
       } else if (round === "idle") {
         await this.#wakeup.wait(IDLE_POLL_MS);
       }

@@ -13,6 +13,11 @@ export class Wakeup {
     this.#controller.abort();
   }
 
+  /** Resolves after `ms` or when stopped, not on `wake()`: a backoff new work must not cut short. */
+  async pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.#stopped }).catch(() => {});
+  }
+
   /** Resolves after `ms`, on `wake()`, or when stopped; never rejects. */
   async wait(ms: number): Promise<void> {
     if (this.#controller.signal.aborted) {

@@ -53,6 +53,16 @@ export class StorageHandle {
     return this.#opening;
   }
 
+  /**
+   * Closes the open storage so the next `get()` opens a fresh one: for a driver that stays wedged
+   * after an outage. Calls in flight on the old storage finish first (core's close waits for them).
+   */
+  async reopen(): Promise<void> {
+    const stale = this.#storage;
+    this.#storage = null;
+    await stale?.close().catch(() => {});
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     await this.#opening?.catch(() => {});

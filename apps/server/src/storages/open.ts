@@ -1,4 +1,11 @@
-import type { AdapterRegistry, Logger, OperationEvent, StorageError, VconStorage } from "@vcon/storage-core";
+import {
+  type AdapterRegistry,
+  type Logger,
+  type OperationEvent,
+  type StorageError,
+  ValidationError,
+  type VconStorage,
+} from "@vcon/storage-core";
 import type { AppConfig, StorageEntry } from "../config/schema.js";
 import { type StorageRoles, storageRoles } from "../replication/settings.js";
 import { renameFailure } from "./failure.js";
@@ -50,6 +57,17 @@ export async function openStorages(config: AppConfig, context: OpenContext): Pro
     throw fatal;
   }
   return { roles, primary, others };
+}
+
+/** One configured storage by name, opened on its own (no journal, no replication): for `sync`. */
+export function openNamed(config: AppConfig, name: string, context: OpenContext): Promise<VconStorage> {
+  const entry = config.storages[name];
+  if (!entry) {
+    throw new ValidationError(`No storage named "${name}"`, [
+      { path: "storages", message: `configured: ${Object.keys(config.storages).join(", ")}` },
+    ]);
+  }
+  return openOne(name, entry, context);
 }
 
 function openOne(name: string, entry: StorageEntry, context: OpenContext): Promise<VconStorage> {
