@@ -45,8 +45,7 @@ function watchHandles() {
   let recording = true;
   const hook = createHook({
     init(id, type, _trigger, resource) {
-      if (recording && HANDLE_TYPES.has(type))
-        live.set(id, { type, resource: resource as HandleLike });
+      if (recording && HANDLE_TYPES.has(type)) live.set(id, { type, resource: resource as HandleLike });
     },
     destroy(id) {
       live.delete(id);

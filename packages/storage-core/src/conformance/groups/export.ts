@@ -1,3 +1,13 @@
+/**
+ * export: (created_at, uuid) order, ranges, batches, abort and CLOSED, and what an export promises while
+ * the data changes under it. THE PROMISE: every document present when export() starts, and neither
+ * deleted nor given another created_at during it, is yielded exactly once, in (created_at, uuid) order,
+ * however many others are inserted, updated in place, moved or deleted meanwhile; every yielded
+ * document is one whole stored version; documents saved, moved or deleted during the export may or may
+ * not be yielded. Keyset paging on (created_at, uuid), or one snapshot, keeps it; OFFSET paging does not.
+ * A vCon stored without created_at sorts at the time it was first stored (the backend's clock), and an
+ * export without since/until yields every document.
+ */
 import { describe, expect } from "vitest";
 import type { StorageAdapter } from "../../adapter.js";
 import { prepareVcon } from "../../document.js";
