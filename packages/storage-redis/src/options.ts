@@ -28,6 +28,11 @@ export const redisOptions = z
     keyPrefix: z.string().default("vcon:"),
     /** Expiry of every saved vCon, in seconds; none when left out. */
     ttlSeconds: z.number().int().positive().optional(),
+    /** The name the adapter's connections carry in CLIENT LIST (`CLIENT SETNAME`), to tell them apart. */
+    connectionName: z
+      .string()
+      .regex(/^[!-~]{1,128}$/, "expected 1 to 128 printable ASCII characters without spaces")
+      .optional(),
     connectTimeoutMs: z.number().int().positive().default(5000),
     commandTimeoutMs: z.number().int().positive().optional(),
     /** An existing ioredis client (`Redis` or `Cluster`); the caller owns it, so close() leaves it open. */

@@ -1,14 +1,29 @@
+import { randomBytes } from "node:crypto";
 import { describeConformance } from "@vcon/storage-core/conformance";
 import { RedisAdapter } from "../src/index.js";
-import { deleteKeys, describeWithRedis, REDIS_URL, uniquePrefix } from "./redis-env.js";
+import { deleteKeys, describeWithRedis, REDIS_URL, rawClient, uniquePrefix } from "./redis-env.js";
 
 const prefix = uniquePrefix("conformance");
+// Every connection of this suite's adapters carries this name, so the server can count them.
+const connectionName = `vcon-conformance-${randomBytes(4).toString("hex")}`;
 let storages = 0;
+
+/** Connections the server holds for this suite's adapters (CLIENT LIST, by name). */
+async function openConnections(): Promise<number> {
+  const raw = rawClient();
+  try {
+    const list = String(await raw.call("CLIENT", "LIST"));
+    return list.split("\n").filter((line) => line.includes(` name=${connectionName} `)).length;
+  } finally {
+    raw.disconnect();
+  }
+}
 
 await describeWithRedis("redis conformance", () => {
   describeConformance("redis", {
     // A sub-prefix per storage keeps every test's data apart.
-    create: () => new RedisAdapter({ url: REDIS_URL, keyPrefix: `${prefix}${storages++}:` }),
+    create: () => new RedisAdapter({ url: REDIS_URL, keyPrefix: `${prefix}${storages++}:`, connectionName }),
+    openResources: openConnections,
     teardown: () => deleteKeys(prefix),
   });
 });

@@ -134,6 +134,9 @@ describe("when no Redis answers", () => {
     expect(isStorageError(unknown, "VALIDATION")).toBe(true);
     const zeroTtl = await failure(registry.create({ adapter: "redis", options: { ttlSeconds: 0 } }));
     expect(isStorageError(zeroTtl, "VALIDATION")).toBe(true);
+    const spaced = await failure(registry.create({ adapter: "redis", options: { connectionName: "a b" } }));
+    expect(isStorageError(spaced, "VALIDATION")).toBe(true);
+    expect(String(spaced)).toContain("options.connectionName");
     // The constructor checks the same way, for code that builds the adapter directly.
     let direct: unknown;
     try {
@@ -309,6 +312,21 @@ await describeWithRedis("with Redis", () => {
     expect(Date.now() - started).toBeLessThan(250);
     expect(isStorageError(error, "UNAVAILABLE")).toBe(true);
     expect((error as StorageError).retryable).toBe(true);
+  });
+
+  it("connectionName names the adapter's connection in CLIENT LIST, and close() ends it", async () => {
+    const connectionName = `vcon-test-${Date.now()}`;
+    const named = async () =>
+      String(await raw.call("CLIENT", "LIST"))
+        .split("\n")
+        .filter((line) => line.includes(` name=${connectionName} `)).length;
+    const { storage } = open({ connectionName });
+    await storage.get(UUID);
+    expect(await named()).toBe(1);
+    await storage.close();
+    const deadline = Date.now() + 3_000;
+    while ((await named()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await named()).toBe(0);
   });
 
   it("the key prefix isolates two storages on one server", async () => {

@@ -20,6 +20,7 @@ function connectionSettings(options: ResolvedRedisOptions): IoRedisOptions {
     commandTimeout: options.commandTimeoutMs,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
+    connectionName: options.connectionName,
   };
 }
 
