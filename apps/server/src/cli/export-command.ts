@@ -67,18 +67,14 @@ export async function exportVcons(
   options: ExportCommandOptions,
   output: ExportOutput,
 ): Promise<number> {
-  const range = {
-    ...(options.since ? { since: options.since } : {}),
-    ...(options.until ? { until: options.until } : {}),
-  };
-  const filtered = options.text !== undefined || (options.tag !== undefined && options.tag.length > 0);
+  const query = exportQuery(options);
+  const filtered = query.text !== undefined || query.tag !== undefined;
   const documents = filtered
-    ? searchAll(storages, {
-        ...range,
-        ...(options.text !== undefined ? { text: options.text } : {}),
-        ...(options.tag?.length ? { tag: options.tag } : {}),
-      })
-    : storages.export(range, options.storage);
+    ? searchAll(storages, query)
+    : storages.export(
+        { ...(query.since ? { since: query.since } : {}), ...(query.until ? { until: query.until } : {}) },
+        options.storage,
+      );
   const progress = new Progress("exported");
   async function* lines() {
     for await (const document of documents) {
@@ -97,6 +93,16 @@ export async function exportVcons(
     progress.finish();
   }
   return progress.done;
+}
+
+/** The export's filters as a search query (dates, text, tags). */
+export function exportQuery(options: ExportCommandOptions): SearchQuery {
+  return {
+    ...(options.since ? { since: options.since } : {}),
+    ...(options.until ? { until: options.until } : {}),
+    ...(options.text !== undefined ? { text: options.text } : {}),
+    ...(options.tag?.length ? { tag: options.tag } : {}),
+  };
 }
 
 /** A search walked page by page, for exports filtered by text or tags (the first search storage). */

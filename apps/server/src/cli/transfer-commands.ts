@@ -1,6 +1,7 @@
+import { normalizeSearchQuery } from "@vcon/storage-core";
 import { type Command, InvalidArgumentError } from "commander";
 import { type GlobalOptions, withStorages } from "./context.js";
-import { type ExportCommandOptions, exportVcons, openExportOutput } from "./export-command.js";
+import { type ExportCommandOptions, exportQuery, exportVcons, openExportOutput } from "./export-command.js";
 import { importVcons } from "./import-command.js";
 
 /** Exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it. */
@@ -53,6 +54,8 @@ export function registerTransferCommands(program: Command): void {
           "--text and --tag search the first search storage; leave out --storage",
         );
       }
+      // Filters are checked by core's rules before the output or any storage is opened.
+      normalizeSearchQuery(exportQuery(options));
       const output = await openExportOutput(options.out);
       await withStorages(globals(command), (storages) => exportVcons(storages, options, output));
     });
