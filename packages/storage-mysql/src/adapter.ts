@@ -1,6 +1,7 @@
 import {
   ClosedError,
   encodeCursor,
+  inspectSafely,
   type Logger,
   type NormalizedExportOptions,
   type NormalizedSearchQuery,
@@ -10,7 +11,7 @@ import {
   silentLogger,
   ValidationError,
   type VconDocument,
-} from "@vcon/storage-core";
+} from "@vcon/storage-core/adapter";
 import mysql, { type Pool, type PoolConnection, type RowDataPacket } from "mysql2/promise";
 import { type ErrorContext, isDeadlock, toStorageError } from "./errors.js";
 import {
@@ -88,6 +89,12 @@ export class MysqlAdapter implements StorageAdapter {
       secrets: secretsOf(this.#target),
       table: this.#options.table,
     };
+    // The pool holds the password: logs and JSON show only where it points.
+    inspectSafely(this, "MysqlAdapter", () => ({
+      name: this.name,
+      target: this.#errors.target,
+      table: this.tables.base,
+    }));
     const { ssl } = this.#options;
     this.#pool = mysql.createPool({
       host: this.#target.host,
@@ -311,15 +318,6 @@ export class MysqlAdapter implements StorageAdapter {
     this.#closed = true;
     await this.#opening?.catch(() => {});
     await this.#pool.end().catch(() => {});
-  }
-
-  // Keeps the pool (and so the password) out of logs and JSON.
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return `MysqlAdapter { target: ${JSON.stringify(this.#errors.target)}, table: ${JSON.stringify(this.tables.base)} }`;
-  }
-
-  toJSON(): Record<string, unknown> {
-    return { name: this.name, target: this.#errors.target, table: this.tables.base };
   }
 
   /** Writes documents and their keys in one transaction; rows in uuid order so writers lock alike. */

@@ -1,12 +1,11 @@
 import {
   ClosedError,
-  InternalError,
+  toStorageError as classify,
   isNetworkError,
-  isStorageError,
   type StorageError,
   UnavailableError,
   ValidationError,
-} from "@vcon/storage-core";
+} from "@vcon/storage-core/adapter";
 
 interface MysqlError {
   code?: string;
@@ -48,7 +47,15 @@ const CONNECTION_LOST = new Set([
  * https://mariadb.com/kb/en/mariadb-error-code-reference/ and MySQL's server error reference.
  */
 export function toStorageError(error: unknown, context: ErrorContext): StorageError {
-  if (isStorageError(error)) return error;
+  return classify(error, {
+    storage: `MySQL at ${context.target}`,
+    secrets: context.secrets,
+    map: (driverError) => mysqlError(driverError, context),
+  });
+}
+
+/** The errors mysql2 and the server give that say more than core's generic classification. */
+function mysqlError(error: unknown, context: ErrorContext): StorageError | undefined {
   const { code = "", errno, message = String(error) } = (error ?? {}) as MysqlError;
   const options = { cause: error, secrets: context.secrets };
   const at = context.target;
@@ -111,5 +118,5 @@ export function toStorageError(error: unknown, context: ErrorContext): StorageEr
   if (errno === 1406 || errno === 1366 || errno === 1292) {
     return new ValidationError(`MySQL rejected the data (${code})`, [{ path: "$", message }], options);
   }
-  return new InternalError(`MySQL error${code ? ` ${code}` : ""}: ${message}`, options);
+  return undefined;
 }

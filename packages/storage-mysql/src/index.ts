@@ -1,4 +1,4 @@
-import { type AdapterDefinition, defineAdapter, type Logger } from "@vcon/storage-core";
+import { type AdapterDefinition, defineAdapter, type Logger } from "@vcon/storage-core/adapter";
 import { MysqlAdapter } from "./adapter.js";
 import { type MysqlOptions, mysqlOptions, type ResolvedOptions } from "./options.js";
 import type { MigrationResult } from "./sql/migrate.js";

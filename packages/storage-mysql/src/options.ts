@@ -1,4 +1,4 @@
-import { parseOptionsSync, ValidationError } from "@vcon/storage-core";
+import { parseOptionsSync, ValidationError } from "@vcon/storage-core/adapter";
 import { z } from "zod";
 
 const port = z.coerce.number().int().min(1).max(65_535);

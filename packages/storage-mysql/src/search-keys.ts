@@ -4,7 +4,7 @@ import {
   searchTextOf,
   tagsOf,
   tagTerms,
-} from "@vcon/storage-core";
+} from "@vcon/storage-core/adapter";
 
 /** What a side-table row says about its value: which filter reads it. */
 export const KEY_KINDS = { tel: "t", mailto: "m", name: "n", subject: "s", text: "x", tag: "g" } as const;

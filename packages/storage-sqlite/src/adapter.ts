@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import {
   ClosedError,
   encodeCursor,
+  inspectSafely,
   type NormalizedExportOptions,
   type NormalizedSearchQuery,
   type PreparedVcon,
@@ -10,7 +11,7 @@ import {
   type StorageAdapter,
   UnavailableError,
   type VconDocument,
-} from "@vcon/storage-core";
+} from "@vcon/storage-core/adapter";
 import Database from "better-sqlite3";
 import { type ErrorContext, toStorageError } from "./errors.js";
 import { parseSqliteOptions, type ResolvedOptions, type SqliteOptions } from "./options.js";
@@ -61,6 +62,11 @@ export class SqliteAdapter implements StorageAdapter {
     this.path = this.#options.path;
     this.tables = tablesFor(this.#options.table);
     this.#errors = { path: this.path, table: this.tables.base };
+    inspectSafely(this, "SqliteAdapter", () => ({
+      name: this.name,
+      path: this.path,
+      table: this.tables.base,
+    }));
   }
 
   get inMemory(): boolean {
@@ -212,14 +218,6 @@ export class SqliteAdapter implements StorageAdapter {
     this.#statements = null;
     if (this.#db?.open) this.#db.close();
     this.#db = null;
-  }
-
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return `SqliteAdapter { path: ${JSON.stringify(this.path)}, table: ${JSON.stringify(this.tables.base)} }`;
-  }
-
-  toJSON(): Record<string, unknown> {
-    return { name: this.name, path: this.path, table: this.tables.base };
   }
 
   /** Documents and keys of one call in one IMMEDIATE transaction: the write lock is taken up front. */

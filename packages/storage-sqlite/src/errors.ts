@@ -1,11 +1,11 @@
 import {
   ClosedError,
+  toStorageError as classify,
   InternalError,
-  isStorageError,
   type StorageError,
   UnavailableError,
   ValidationError,
-} from "@vcon/storage-core";
+} from "@vcon/storage-core/adapter";
 
 export interface ErrorContext {
   /** The database file, as configured. */
@@ -18,7 +18,14 @@ export interface ErrorContext {
  * Codes: https://www.sqlite.org/rescode.html (better-sqlite3 puts the extended code in `code`).
  */
 export function toStorageError(error: unknown, context: ErrorContext): StorageError {
-  if (isStorageError(error)) return error;
+  return classify(error, {
+    storage: `SQLite ${context.path}`,
+    map: (driverError) => sqliteError(driverError, context),
+  });
+}
+
+/** What better-sqlite3's result codes mean for the caller, and the fix. */
+function sqliteError(error: unknown, context: ErrorContext): StorageError | undefined {
   const { code = "", message = String(error) } = (error ?? {}) as { code?: string; message?: string };
   const options = { cause: error };
   const at = context.path;
@@ -64,5 +71,5 @@ export function toStorageError(error: unknown, context: ErrorContext): StorageEr
       options,
     );
   }
-  return new InternalError(`SQLite error${code ? ` ${code}` : ""}: ${message}`, options);
+  return undefined;
 }

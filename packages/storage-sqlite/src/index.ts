@@ -1,4 +1,4 @@
-import { type AdapterDefinition, defineAdapter } from "@vcon/storage-core";
+import { type AdapterDefinition, defineAdapter } from "@vcon/storage-core/adapter";
 import { SqliteAdapter } from "./adapter.js";
 import { type ResolvedOptions, sqliteOptions } from "./options.js";
 

@@ -1,4 +1,4 @@
-import { parseOptionsSync } from "@vcon/storage-core";
+import { parseOptionsSync } from "@vcon/storage-core/adapter";
 import { z } from "zod";
 
 /** A plain identifier: the side tables append `_keys` and `_migrations`. */

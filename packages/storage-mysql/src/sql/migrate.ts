@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { UnavailableError } from "@vcon/storage-core";
+import { UnavailableError } from "@vcon/storage-core/adapter";
 import type { PoolConnection } from "mysql2/promise";
 import { LATEST_VERSION, MIGRATIONS, type Tables } from "./schema.js";
 

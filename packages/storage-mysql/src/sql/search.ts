@@ -1,4 +1,4 @@
-import type { NormalizedSearchQuery } from "@vcon/storage-core";
+import { type NormalizedSearchQuery, parseVconDate } from "@vcon/storage-core/adapter";
 import { keyFilters } from "../search-keys.js";
 import type { Tables } from "./schema.js";
 
@@ -40,7 +40,7 @@ function rangeConditions(range: Range, where: string[], params: Query["params"])
 export function searchQuery(tables: Tables, query: NormalizedSearchQuery): Query {
   const where: string[] = [];
   const params: Query["params"] = [];
-  const after = query.after ? { ms: Date.parse(query.after.createdAt), uuid: query.after.uuid } : null;
+  const after = query.after ? { ms: parseVconDate(query.after.createdAt)!, uuid: query.after.uuid } : null;
   rangeConditions({ since: query.since, until: query.until, after }, where, params);
   for (const filter of keyFilters(query)) {
     where.push(
