@@ -145,6 +145,12 @@ describe("replication: primary first, replicas through the journal", () => {
       replication: { deadLetters: 1, pending: 0 },
     });
 
+    // And the metrics.
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toContain('vcon_replication_dead_letters{replica="small"} 1');
+    expect(metrics).toContain('vcon_replication_pending{replica="small"} 0');
+    expect(metrics).toMatch(/vcon_replication_failing\{replica="small"\} [01]/);
+
     // Retried, it is refused again (nothing changed), and stays listed: never dropped silently.
     expect(await journal.retry({ ids: [letter!.id] })).toBe(1);
     await eventually(() => journal.deadLetters().length === 1 && pendingOf(app, "small")?.pending === 0);

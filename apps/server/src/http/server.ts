@@ -7,6 +7,7 @@ import { configurationLine, describeConfig } from "../config/describe.js";
 import { checkStorageNames } from "../config/did-you-mean.js";
 import { configFrom, type LoadedConfig } from "../config/load.js";
 import type { AppConfigInput } from "../config/schema.js";
+import { registerReplicationMetrics } from "../replication/metrics.js";
 import { appRegistry } from "../storages/registry.js";
 import { StorageSet } from "../storages/storage-set.js";
 import { installVconApi } from "./api.js";
@@ -107,6 +108,7 @@ export async function buildServer(
     ...(options.registry ? { registry: options.registry } : {}),
   });
   app.addHook("onClose", async () => storages.close());
+  registerReplicationMetrics(metrics.registry, () => storages.replication());
 
   // Order matters: the id and logger first, then shutdown's 503, then the key check.
   installRequestLogging(app);
