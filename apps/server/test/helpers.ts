@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AppConfigInput } from "../src/index.js";
+import type { AppConfigInput, BuildServerOptions } from "../src/index.js";
 import { buildServer, type VconServer } from "../src/index.js";
 
 export interface RunningServer {
@@ -12,13 +12,19 @@ export interface RunningServer {
 }
 
 /** The real app on a free port of 127.0.0.1, logging nothing; its replication journal in a folder of its own. */
-export async function startServer(config: AppConfigInput): Promise<RunningServer> {
+export async function startServer(
+  config: AppConfigInput,
+  options: BuildServerOptions = {},
+): Promise<RunningServer> {
   const journalDir = mkdtempSync(join(tmpdir(), "vcon-server-journal-"));
-  const server = await buildServer({
-    ...config,
-    server: { logLevel: "silent", ...config.server, port: 0 },
-    replication: { journal: join(journalDir, "journal.sqlite"), ...config.replication },
-  });
+  const server = await buildServer(
+    {
+      ...config,
+      server: { logLevel: "silent", ...config.server, port: 0 },
+      replication: { journal: join(journalDir, "journal.sqlite"), ...config.replication },
+    },
+    options,
+  );
   const url = await server.listen();
   return {
     url,
