@@ -3,7 +3,8 @@ import type { BenchDoc } from "./documents.js";
 /**
  * The hand-written schema and statements of the raw PostgreSQL baselines (server and PGlite): the same
  * table as @vcon/storage-postgres creates (vcon-server's layout: id = uuid, exact text in `vcon`, jsonb
- * in `vcon_json`) with the same indexes, so both sides write the same bytes to the same structures.
+ * in `vcon_json`, plus the search-key columns) with the same indexes, so both sides write the same bytes
+ * to the same structures and the figure is the layer's cost, not the schema's.
  */
 export const RAW_TABLE = "bench_raw_vcons";
 
@@ -15,45 +16,101 @@ create table if not exists ${RAW_TABLE} (
   created_at timestamptz not null default now(),
   updated_at timestamptz default now(),
   subject text,
-  vcon_json jsonb
+  vcon_json jsonb,
+  tels text[],
+  mailtos text[],
+  party_names text,
+  subject_key text,
+  search_text text,
+  tags text[],
+  keyed_at timestamptz
 );
 create index if not exists ${RAW_TABLE}_uuid_idx on ${RAW_TABLE} (uuid);
 create index if not exists ${RAW_TABLE}_created_at_idx on ${RAW_TABLE} (created_at, id);
-create index if not exists ${RAW_TABLE}_parties_idx on ${RAW_TABLE} using gin ((vcon_json -> 'parties') jsonb_path_ops);
+create index if not exists ${RAW_TABLE}_tels_idx on ${RAW_TABLE} using gin (tels);
+create index if not exists ${RAW_TABLE}_mailtos_idx on ${RAW_TABLE} using gin (mailtos);
+create index if not exists ${RAW_TABLE}_tags_idx on ${RAW_TABLE} using gin (tags);
+create index if not exists ${RAW_TABLE}_unkeyed_idx on ${RAW_TABLE} (id) where keyed_at is null;
+do $$ begin
+  create extension if not exists pg_trgm;
+  create index if not exists ${RAW_TABLE}_party_names_idx on ${RAW_TABLE} using gin (party_names gin_trgm_ops);
+  create index if not exists ${RAW_TABLE}_subject_key_idx on ${RAW_TABLE} using gin (subject_key gin_trgm_ops);
+  create index if not exists ${RAW_TABLE}_search_text_idx on ${RAW_TABLE} using gin (search_text gin_trgm_ops);
+exception when feature_not_supported or undefined_file then null; -- PGlite without pg_trgm, as the adapter's
+end $$;
 `;
 
-export const RAW_UPSERT = `insert into ${RAW_TABLE} (id, vcon, uuid, created_at, updated_at, subject, vcon_json)
-values ($1, $2::text, $1, $3, now(), $4, $2::text::jsonb)
+export const RAW_UPSERT = `insert into ${RAW_TABLE} (id, vcon, uuid, created_at, updated_at, subject, vcon_json,
+  tels, mailtos, party_names, subject_key, search_text, tags, keyed_at)
+values ($1, $2::text, $1, $3, now(), $4, $2::text::jsonb, $5, $6, $7, $8, $9, $10, now())
 on conflict (id) do update set vcon = excluded.vcon, uuid = excluded.uuid, created_at = excluded.created_at,
-  updated_at = now(), subject = excluded.subject, vcon_json = excluded.vcon_json`;
+  updated_at = now(), subject = excluded.subject, vcon_json = excluded.vcon_json, tels = excluded.tels,
+  mailtos = excluded.mailtos, party_names = excluded.party_names, subject_key = excluded.subject_key,
+  search_text = excluded.search_text, tags = excluded.tags, keyed_at = excluded.keyed_at`;
 
 export const RAW_GET = `select vcon from ${RAW_TABLE} where id = $1`;
 
-export const RAW_SEARCH_TEL = `select vcon from ${RAW_TABLE} where vcon_json -> 'parties' @> $1::jsonb
+export const RAW_SEARCH_TEL = `select vcon from ${RAW_TABLE} where tels @> array[$1::text]
 order by created_at, id limit 100`;
 
 export const RAW_EXPORT = `select vcon from ${RAW_TABLE} where created_at >= $1 and created_at < $2
 order by created_at, id`;
 
-export const RAW_COPY_COLUMNS = `${RAW_TABLE} (id, vcon, uuid, created_at, subject, vcon_json)`;
+export const RAW_COPY_COLUMNS = `${RAW_TABLE} (id, vcon, uuid, created_at, subject, vcon_json,
+  tels, mailtos, party_names, subject_key, search_text, tags, keyed_at)`;
 
 export const RAW_TRUNCATE = `truncate ${RAW_TABLE}`;
 
 /** The parameters of RAW_UPSERT: the document is serialised once, as the adapter does. */
-export function upsertParams(doc: BenchDoc): [string, string, string, string | null] {
-  return [doc.uuid, JSON.stringify(doc.vcon), doc.createdAt, doc.vcon.subject ?? null];
+export function upsertParams(doc: BenchDoc): unknown[] {
+  return [doc.uuid, JSON.stringify(doc.vcon), doc.createdAt, doc.vcon.subject ?? null, ...searchKeys(doc)];
 }
 
-/** The containment value that finds a party by tel. */
+/** The tel filter's value. */
 export function telFilter(tel: string): string {
-  return JSON.stringify([{ tel }]);
+  return tel;
+}
+
+/**
+ * The search keys as one would write them by hand for these documents (plain parties, text dialogs, a
+ * tags attachment): tels; mailtos and names lower-cased; subject; subject, names and text bodies; tags.
+ */
+function searchKeys(doc: BenchDoc): [string[], string[], string, string | null, string, string[]] {
+  const parties = doc.vcon.parties ?? [];
+  const names = parties.flatMap((p) => (typeof p.name === "string" ? [p.name.toLowerCase()] : []));
+  const subject = doc.vcon.subject?.toLowerCase() ?? null;
+  const bodies = (doc.vcon.dialog ?? []).flatMap((d) =>
+    d.type === "text" && typeof d.body === "string" ? [d.body.toLowerCase()] : [],
+  );
+  return [
+    parties.flatMap((p) => (typeof p.tel === "string" ? [p.tel] : [])),
+    parties.flatMap((p) => (typeof p.mailto === "string" ? [p.mailto.toLowerCase()] : [])),
+    names.join("\uffff"),
+    subject,
+    [...(subject === null ? [] : [subject]), ...names, ...bodies].join("\uffff"),
+    [],
+  ];
 }
 
 /** One line of COPY text format for RAW_COPY_COLUMNS. */
 export function copyLine(doc: BenchDoc): string {
   const json = escapeCopy(JSON.stringify(doc.vcon));
   const subject = doc.vcon.subject === undefined ? "\\N" : escapeCopy(doc.vcon.subject);
-  return `${doc.uuid}\t${json}\t${doc.uuid}\t${doc.createdAt}\t${subject}\t${json}\n`;
+  const [tels, mailtos, names, subjectKey, text, tags] = searchKeys(doc);
+  const keys = [
+    array(tels),
+    array(mailtos),
+    escapeCopy(names),
+    subjectKey === null ? "\\N" : escapeCopy(subjectKey),
+    escapeCopy(text),
+    array(tags),
+  ];
+  return `${doc.uuid}\t${json}\t${doc.uuid}\t${doc.createdAt}\t${subject}\t${json}\t${keys.join("\t")}\t${doc.createdAt}\n`;
+}
+
+/** A text[] literal in COPY text format. */
+function array(values: readonly string[]): string {
+  return escapeCopy(`{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(",")}}`);
 }
 
 // COPY text format treats backslash, tab, newline and carriage return specially.
