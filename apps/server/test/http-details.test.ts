@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import { brotliDecompressSync, gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeVcon, type RunningServer, startServer } from "./helpers.js";
 
@@ -162,6 +162,17 @@ describe("HTTP details", () => {
     expect(gzip.body.length).toBeLessThan(JSON.stringify(big).length / 4);
     const plain = await rawGet(`${url}/vcons/${big.uuid}`, {});
     expect(plain.headers["content-encoding"]).toBeUndefined();
+
+    // Request bodies may come gzip-encoded too; the stored text is the decompressed body.
+    const zipped = makeVcon({ subject: "sent gzipped" });
+    const text = JSON.stringify(zipped);
+    const posted = await fetch(`${url}/vcons`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body: gzipSync(text),
+    });
+    expect(posted.status).toBe(201);
+    expect(storedText(directory, zipped.uuid)).toBe(text);
   });
 
   it("sends no CORS headers by default: other origins' browsers are refused", async () => {
