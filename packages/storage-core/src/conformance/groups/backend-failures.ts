@@ -21,7 +21,8 @@ import {
 
 const SWALLOWED =
   "resolved although the backend refused the write: the write is lost but acknowledged. Await every " +
-  "statement and let the backend's error propagate (core turns it into a StorageError)";
+  "statement and let the backend's error propagate (core turns it into a StorageError). (Or the " +
+  "failWrites hook does not make the backend refuse the write: check it on its own.)";
 
 /** Runs `action`, which must reject; returns what it rejected with. */
 async function rejection(action: () => Promise<unknown>, what: string): Promise<unknown> {

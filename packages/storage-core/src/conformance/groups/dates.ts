@@ -3,7 +3,8 @@
  * adapter, whatever the time zone of the process: JavaScript's `Date.parse` reads such text as LOCAL
  * time, so an adapter that parses it itself answers time windows and order differently on a server
  * in New York. These tests switch this process to America/New_York (Node applies `process.env.TZ`
- * at once) and expect the answers of the UTC reading.
+ * at once) and expect the answers of the UTC reading. In this process, not a child one: the factory
+ * is a closure the suite cannot send elsewhere. Core's own tests run its date rule in a child process.
  */
 import { isMainThread } from "node:worker_threads";
 import { describe, expect, onTestFinished } from "vitest";
