@@ -53,6 +53,12 @@ describe("OpenAPI document", () => {
       })),
     );
 
+  it("is public, like the reference page, while the API needs a key", async () => {
+    expect((await fetch(`${running.url}/docs`)).status).toBe(200);
+    expect((await fetch(`${running.url}/docs/json`)).status).toBe(200);
+    expect((await fetch(`${running.url}/vcons`)).status).toBe(401);
+  });
+
   it("is accepted by a real OpenAPI 3.1 validator", async () => {
     expect(document.openapi).toBe("3.1.0");
     const result = await validate(structuredClone(document) as never);

@@ -1,4 +1,4 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, fstatSync } from "node:fs";
 import { opendir, readFile, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -37,10 +37,14 @@ export async function* readSource(source: string, signal?: AbortSignal): AsyncGe
 
 /**
  * How much a source holds, for a progress bar: the bytes of every file it will read (a folder is
- * walked once more, names and sizes only), and how many files. Null for stdin: unknown ahead.
+ * walked once more, names and sizes only), and how many files. Null for a pipe: unknown ahead.
  */
 export async function measureSource(source: string): Promise<{ bytes: number; files: number } | null> {
-  if (source === "-") return null;
+  if (source === "-") {
+    // `import - < file.jsonl`: stdin is the file itself, so its size is known.
+    const info = fstatSync(0);
+    return info.isFile() ? { bytes: info.size, files: 1 } : null;
+  }
   const info = await stat(source);
   if (!info.isDirectory()) return { bytes: info.size, files: 1 };
   let bytes = 0;
@@ -85,7 +89,11 @@ async function* readLines(
   signal?: AbortSignal,
 ): AsyncGenerator<SourceItem> {
   if (signal?.aborted) return;
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY, ...(signal ? { signal } : {}) });
+  const lines = createInterface({
+    input,
+    crlfDelay: Number.POSITIVE_INFINITY,
+    ...(signal ? { signal } : {}),
+  });
   let number = 0;
   for await (const line of lines) {
     number++;
