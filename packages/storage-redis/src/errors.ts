@@ -43,6 +43,15 @@ function fromRedis(error: unknown, secrets: readonly string[]): StorageError | u
       },
     );
   }
+  if (/^NOPERM\b/.test(raw)) {
+    return new UnavailableError(
+      `Redis refused the command to this user (ACL): ${message}; check its key and command rules`,
+      {
+        ...options,
+        retryable: false,
+      },
+    );
+  }
   if (/Protocol error/i.test(raw)) {
     return new UnavailableError(
       `The server at the Redis URL does not speak the Redis protocol (${message}): check the host and port`,

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describeConformance } from "@vcon/storage-core/conformance";
 import { RedisAdapter } from "../src/index.js";
+import { AclWriteRefusal } from "./acl-refusal.js";
 import { deleteKeys, describeWithRedis, REDIS_URL, rawClient, uniquePrefix } from "./redis-env.js";
 
 const prefix = uniquePrefix("conformance");
@@ -20,10 +21,24 @@ async function openConnections(): Promise<number> {
 }
 
 await describeWithRedis("redis conformance", () => {
+  // The adapters log in as an ACL user whose key permissions the failWrites hook narrows.
+  const admin = rawClient();
+  const refusal = new AclWriteRefusal([admin]);
   describeConformance("redis", {
-    // A sub-prefix per storage keeps every test's data apart.
-    create: () => new RedisAdapter({ url: REDIS_URL, keyPrefix: `${prefix}${storages++}:`, connectionName }),
+    setup: () => refusal.create(),
+    create: () =>
+      new RedisAdapter({
+        url: refusal.urlFor(REDIS_URL),
+        keyPrefix: `${prefix}${storages++}:`,
+        connectionName,
+      }),
+    failWrites: (uuid) => refusal.refuse(uuid),
+    restoreWrites: () => refusal.restore(),
     openResources: openConnections,
-    teardown: () => deleteKeys(prefix),
+    teardown: async () => {
+      await refusal.remove();
+      admin.disconnect();
+      await deleteKeys(prefix);
+    },
   });
 });

@@ -329,6 +329,25 @@ await describeWithRedis("with Redis", () => {
     expect(await named()).toBe(0);
   });
 
+  it("a command the user's ACL rules forbid is UNAVAILABLE, not retryable, and writes nothing", async () => {
+    const user = `vcon-test-noperm-${Date.now()}`;
+    await raw.call("ACL", "SETUSER", user, "on", ">Pw-123456", "+@all", "resetkeys", "%R~*");
+    try {
+      const url = new URL(REDIS_URL);
+      url.username = user;
+      url.password = "Pw-123456";
+      const { storage, keyPrefix } = open({ url: url.toString() });
+      const error = await failure(storage.save({ vcon: "0.3.0", uuid: UUID }));
+      expect(isStorageError(error, "UNAVAILABLE")).toBe(true);
+      expect((error as StorageError).retryable).toBe(false);
+      expect(String(error)).toContain("NOPERM");
+      expect(String(error)).not.toContain("Pw-123456");
+      expect(await keysUnder(raw, keyPrefix)).toEqual([]);
+    } finally {
+      await raw.call("ACL", "DELUSER", user);
+    }
+  });
+
   it("the key prefix isolates two storages on one server", async () => {
     const a = open();
     const b = open();
