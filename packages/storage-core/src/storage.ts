@@ -59,6 +59,14 @@ export interface VconStorage {
   readonly closed: boolean;
   supports(capability: Capability): boolean;
   /**
+   * Opens the adapter now (its `open()`, which the first operation would otherwise run), for a service
+   * that wants a bad configuration or an unreachable backend to fail at start. Resolves at once when
+   * already open; a rejection is the open's error, and the next call tries again. `CLOSED` after close().
+   * Every storage core makes has it; optional in the type only so that objects written to this
+   * interface before it existed still compile.
+   */
+  open?(): Promise<void>;
+  /**
    * Upsert by uuid. Accepts an object, JSON text that is stored byte for byte, or a vCon already
    * checked by `prepareVcon` / `prepareBatch` (not checked again, so one POST written to several
    * storages is validated once).
@@ -128,6 +136,21 @@ class ManagedStorage implements VconStorage {
 
   supports(capability: Capability): boolean {
     return this.capabilities[capability] === true;
+  }
+
+  async open(): Promise<void> {
+    this.#assertOpen();
+    if (this.#gate.isOpen) return;
+    // In flight like any call, so close() waits for it.
+    const task = this.#gate.opened();
+    this.#inFlight.add(task);
+    try {
+      await task;
+    } catch (error) {
+      throw this.#toError(error);
+    } finally {
+      this.#inFlight.delete(task);
+    }
   }
 
   save(vcon: VconInput | PreparedVcon): Promise<SaveResult> {

@@ -163,3 +163,61 @@ describe("open()", () => {
     await storage.close();
   });
 });
+
+describe("VconStorage.open()", () => {
+  it("opens eagerly, once, sharing the attempt with calls made meanwhile", async () => {
+    const gate = deferred();
+    const { adapter, log } = openingAdapter(() => gate.promise);
+    const storage = fromAdapter(adapter);
+    const opening = storage.open!();
+    const get = storage.get(UUID);
+    await settle();
+    expect(log).toStrictEqual(["open"]);
+    gate.resolve();
+    await opening;
+    expect(await get).toBeNull();
+    await storage.open!(); // already open: nothing runs
+    expect(log.filter((entry) => entry === "open")).toHaveLength(1);
+    await storage.close();
+    expect((await rejection(() => storage.open!())).code).toBe("CLOSED");
+  });
+
+  it("rejects with the classified open error, and tries again next time", async () => {
+    let attempts = 0;
+    const { adapter } = openingAdapter(async () => {
+      attempts++;
+      if (attempts === 1) throw Object.assign(new Error("connect ETIMEDOUT"), { code: "ETIMEDOUT" });
+    });
+    const storage = fromAdapter(adapter, { name: "primary" });
+    const error = await rejection(() => storage.open!());
+    expect([error.code, error.retryable]).toStrictEqual(["UNAVAILABLE", true]);
+    expect(error.message).toContain('Storage "primary"');
+    await storage.open!();
+    expect(attempts).toBe(2);
+    await storage.close();
+  });
+
+  it("close() during an eager open waits for it, then closes once", async () => {
+    const gate = deferred();
+    const { adapter, log } = openingAdapter(() => gate.promise);
+    const storage = fromAdapter(adapter);
+    const opening = storage.open!();
+    await settle();
+    const closing = storage.close();
+    await settle();
+    expect(log).toStrictEqual(["open"]);
+    gate.resolve();
+    await opening;
+    await closing;
+    expect(log).toStrictEqual(["open", "opened", "close"]);
+  });
+
+  it("resolves at once for an adapter without open()", async () => {
+    const { adapter } = openingAdapter(async () => {});
+    delete (adapter as { open?: unknown }).open;
+    const storage = fromAdapter(adapter);
+    await storage.open!();
+    expect(await storage.get(UUID)).toBeNull();
+    await storage.close();
+  });
+});
