@@ -20,7 +20,7 @@ export async function serveCommand(loaded: LoadedConfig, options: ServeOptions):
   // Loaded here only: Fastify and its plugins would add ~0.4 s to every other command's start.
   const { buildServer } = await import("../http/server.js");
   const deadline = Date.now() + options.waitForStorages * 1000;
-  const server = await untilUp(() => buildServer(loaded), deadline);
+  const server = await untilUp((attempt) => buildServer(loaded, { announce: attempt === 1 }), deadline);
   try {
     await waitUntilHealthy(server, deadline);
     await server.listen();
@@ -33,10 +33,13 @@ export async function serveCommand(loaded: LoadedConfig, options: ServeOptions):
 }
 
 /** Retries opening while a storage answers UNAVAILABLE and time is left; any other failure is final. */
-async function untilUp(open: () => Promise<VconServer>, deadline: number): Promise<VconServer> {
+async function untilUp(
+  open: (attempt: number) => Promise<VconServer>,
+  deadline: number,
+): Promise<VconServer> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await open();
+      return await open(attempt);
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       const delay = retryDelay(attempt);

@@ -33,6 +33,8 @@ export interface BuildServerOptions {
   registry?: AdapterRegistry;
   /** Where log lines go (JSON, one per line); stdout by default. */
   logStream?: Writable;
+  /** Log the configuration line and the auth notice (default true); a retried start says them once. */
+  announce?: boolean;
 }
 
 export interface VconServer {
@@ -84,19 +86,7 @@ export async function buildServer(
   const app = Fastify(fastifyOptions);
   app.server.headersTimeout = settings.headersTimeoutMs;
 
-  const described = await describeConfig(loaded);
-  app.log.info(
-    { configuration: described.source, storages: described.storages },
-    configurationLine(described),
-  );
-  for (const notice of loaded.notices ?? []) app.log.info(notice);
-  if (settings.auth === "none") {
-    app.log.warn(
-      "server.auth is none: every client that reaches this port can read, search and delete every vCon",
-    );
-  } else if (keys.size === 0) {
-    app.log.info("no API key configured: open to loopback clients only (set VCON_API_KEY to require one)");
-  }
+  if (options.announce !== false) await announce(app, loaded, keys);
 
   const metrics = new ServiceMetrics();
   // Misspelt adapter names and option keys are refused with the nearest known name, before any opening.
@@ -136,6 +126,23 @@ export async function buildServer(
     listen: () => app.listen({ host: settings.host, port: settings.port }),
     close: (reason) => shutdown.close(reason),
   };
+}
+
+/** The start lines: where the configuration came from, each storage's target, and how requests are authenticated. */
+async function announce(app: FastifyInstance, loaded: LoadedConfig, keys: ApiKeys): Promise<void> {
+  const described = await describeConfig(loaded);
+  app.log.info(
+    { configuration: described.source, storages: described.storages },
+    configurationLine(described),
+  );
+  for (const notice of loaded.notices ?? []) app.log.info(notice);
+  if (loaded.config.server.auth === "none") {
+    app.log.warn(
+      "server.auth is none: every client that reaches this port can read, search and delete every vCon",
+    );
+  } else if (keys.size === 0) {
+    app.log.info("no API key configured: open to loopback clients only (set VCON_API_KEY to require one)");
+  }
 }
 
 function isLoaded(input: LoadedConfig | AppConfigInput): input is LoadedConfig {
