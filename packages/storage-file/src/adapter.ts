@@ -209,22 +209,22 @@ export class FileAdapter implements StorageAdapter {
    */
   async #writeTemps(chunk: readonly PreparedVcon[]): Promise<string[]> {
     const temps: string[] = [];
-    let failure: { error: unknown } | null = null;
+    const failures: unknown[] = [];
     await pMap(
       chunk,
       async (vcon, index) => {
-        if (failure) return;
+        if (failures.length > 0) return;
         try {
           temps[index] = await this.#writeTemp(vcon);
         } catch (error) {
-          failure ??= { error };
+          failures.push(error);
         }
       },
       { concurrency: this.#concurrency },
     );
-    if (failure) {
+    if (failures.length > 0) {
       await Promise.all(temps.filter(Boolean).map(removeTemp));
-      throw (failure as { error: unknown }).error;
+      throw failures[0];
     }
     return temps;
   }
