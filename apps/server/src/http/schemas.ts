@@ -1,4 +1,7 @@
-/** JSON schemas for the routes: Fastify validates requests with them and @fastify/swagger publishes them. */
+/**
+ * JSON schemas for the routes: Fastify validates requests and serialises answers with them; the
+ * OpenAPI document (openapi/) takes its query parameters from the querystring schemas here.
+ */
 
 const issue = {
   type: "object",
@@ -59,12 +62,6 @@ export const uuidParams = {
   },
   required: ["uuid"],
 } as const;
-
-export const saveBody = {
-  description: "One vCon, or an array of vCons saved together (all are checked before anything is written).",
-  anyOf: [vconDocument, { type: "array", items: vconDocument }],
-} as const;
-
 export const saveResponse = {
   type: "object",
   properties: {
@@ -143,20 +140,6 @@ export const conserverPostQuery = {
     },
   },
 } as const;
-
-export const searchResponse = {
-  type: "object",
-  properties: {
-    items: { type: "array", items: vconDocument },
-    nextCursor: {
-      type: ["string", "null"],
-      description: "Pass as cursor for the next page; null on the last.",
-    },
-    storage: { type: "string", description: "The storage that answered." },
-  },
-  required: ["items", "nextCursor", "storage"],
-} as const;
-
 export const deleteResponse = {
   type: "object",
   properties: {
