@@ -183,6 +183,8 @@ describe("vcon-server serve and config, started as a user would", { timeout: 180
       const running = await waiting;
       try {
         expect(running.output()).toContain("waiting for storages");
+        // One configuration line however many attempts it took.
+        expect(running.output().match(/configuration from/g)).toHaveLength(1);
         expect((await fetch(`${running.url}/readyz`)).status).toBe(200);
       } finally {
         expect(await running.stop()).toBe(0);

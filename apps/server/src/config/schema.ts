@@ -87,7 +87,7 @@ export const serverSchema = z
     validation: z.enum(["storage", "draft"]).default("storage"),
     requestTimeoutMs: z.coerce.number().int().min(1000).default(DEFAULT_REQUEST_TIMEOUT_MS),
     headersTimeoutMs: z.coerce.number().int().min(1000).default(DEFAULT_HEADERS_TIMEOUT_MS),
-    keepAliveTimeoutMs: z.coerce.number().int().min(100).default(DEFAULT_KEEP_ALIVE_TIMEOUT_MS),
+    keepAliveTimeoutMs: z.coerce.number().int().min(1000).default(DEFAULT_KEEP_ALIVE_TIMEOUT_MS),
     shutdownTimeoutMs: z.coerce.number().int().min(0).default(DEFAULT_SHUTDOWN_TIMEOUT_MS),
     /** CORS for browsers on other origins: off unless configured (http/cors-settings.ts). */
     cors: corsSettingsSchema,

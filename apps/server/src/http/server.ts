@@ -25,6 +25,9 @@ import {
 } from "./request-log.js";
 import { GracefulShutdown } from "./shutdown.js";
 
+/** How often Node looks for requests past their timeouts. */
+const TIMEOUT_CHECK_INTERVAL_MS = 500;
+
 /** The media types a body may have; anything else is 415. */
 const BODY_MEDIA_TYPES = ["application/json", "application/vcon+json"];
 
@@ -78,13 +81,18 @@ export async function buildServer(
     genReqId: requestId,
     requestTimeout: settings.requestTimeoutMs,
     keepAliveTimeout: settings.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: settings.headersTimeoutMs,
+      // Node checks request and header timeouts this often (30 s by default, which would let a slow
+      // client hold a socket up to 30 s past its timeout).
+      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    },
     // Shutdown answers 503 in the project's envelope itself (shutdown.ts).
     return503OnClosing: false,
     // Unknown query parameters are errors, not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
   };
   const app = Fastify(fastifyOptions);
-  app.server.headersTimeout = settings.headersTimeoutMs;
 
   if (options.announce !== false) await announce(app, loaded, keys);
 
