@@ -382,7 +382,7 @@ await describeWithRedis("with Redis", () => {
       client.disconnect();
     });
 
-    it("saveMany sends one round trip per chunk (pipelined MULTI/EXEC)", async () => {
+    it("saveMany sends one round trip per chunk (one call of the save script)", async () => {
       const client = new Redis(REDIS_URL);
       await client.ping();
       const socket = client.stream as Socket;
