@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresAdapter } from "../src/index.js";
 import { tableName } from "../src/sql/identifiers.js";
 import { keyFilters } from "../src/sql/keys.js";
-import { GATHER_LIMIT, searchStatements } from "../src/sql/search.js";
+import { GATHER_LIMIT, PROBE_ROWS, searchStatements } from "../src/sql/search.js";
 
 /**
  * Issue 19: every filter is served by an index for a rare and for a common value, on a loaded table,
@@ -20,14 +20,10 @@ import { GATHER_LIMIT, searchStatements } from "../src/sql/search.js";
  * A plan that walks the table shows up as rows read from it, which EXPLAIN ANALYZE counts.
  */
 const ROWS = 30_000;
-/** Rows a search may read from the table for a value on one vCon: the page, a recheck or two. */
-const RARE_BUDGET = 100;
-/**
- * For a value on a third of the table: gathering stops at GATHER_LIMIT matches (about three rows read
- * per match at this density, by index or by a scan that stops early), then the ordered walk reads about
- * three rows per row of the page. A walk of the whole table would read all of them.
- */
-const COMMON_BUDGET = 3 * GATHER_LIMIT + 1_000;
+/** Rows a search may read from the table for a value on one vCon: the probe's prefix, then a few. */
+const RARE_BUDGET = PROBE_ROWS + 100;
+/** For a value on a third of the table the probe's prefix holds a page: it reads that prefix only. */
+const COMMON_BUDGET = PROBE_ROWS + 100;
 
 type Sql = (text: string, values?: unknown[]) => Promise<Record<string, unknown>[]>;
 
@@ -127,6 +123,11 @@ async function planOf(sql: Sql, query: SearchQuery) {
   const { filters } = keyFilters(normalized);
   const statements = searchStatements(tableName("public", "vcons"), { ...filters, limit: 21 });
   const explained = [];
+  if (statements.probe) {
+    explained.push(await explain(sql, statements.probe));
+    const probed = await sql(statements.probe.text, statements.probe.values);
+    if (probed.length === 21) return summed(explained);
+  }
   let walk = statements.gather === null;
   if (statements.gather) {
     explained.push(await explain(sql, statements.gather));
@@ -134,6 +135,10 @@ async function planOf(sql: Sql, query: SearchQuery) {
     walk = Number(first?.gathered ?? 0) >= GATHER_LIMIT;
   }
   if (walk) explained.push(await explain(sql, statements.walk));
+  return summed(explained);
+}
+
+function summed(explained: { read: number; scans: string[] }[]) {
   return {
     read: explained.reduce((sum, step) => sum + step.read, 0),
     scans: explained.flatMap((step) => step.scans),

@@ -29,6 +29,19 @@ export interface SearchRow {
 export const GATHER_LIMIT = 2000;
 
 /**
+ * The first step of a filtered search reads this many rows in (created_at, id) order and keeps those
+ * that match: a value on one document in ten fills a page there, in one short statement, before any
+ * index is consulted. Only when it does not is the gathering step run.
+ */
+export const PROBE_ROWS = 256;
+
+/**
+ * The step sizes in use: the constants above. Tests lower them to drive small tables through every
+ * step (see test/conformance.search-steps.test.ts); nothing else changes them.
+ */
+export const searchSteps = { probeRows: PROBE_ROWS, gatherLimit: GATHER_LIMIT };
+
+/**
  * Each filter in one place: when it applies, its condition (with named placeholders), and the values
  * bound to them. Key filters compare the stored keys (keys.ts) and are served by GIN indexes; range
  * filters compare created_at and are served by the (created_at, id) index.
@@ -110,6 +123,8 @@ export interface SearchStatement {
 }
 
 interface Shape {
+  /** The first PROBE_ROWS rows in order, filtered: a common value's page, at the cost of one short walk. */
+  probe: Built | null;
   /** Matching ids through the key indexes, at most GATHER_LIMIT, then one ordered page of them. */
   gather: Built | null;
   /** The same filters in (created_at, id) order: for range-only queries and for common values. */
@@ -131,7 +146,7 @@ const shapes = new Map<string, Map<string, Shape>>();
 export function searchStatements(
   target: TableName,
   input: SearchInput,
-): { gather: SearchStatement | null; walk: SearchStatement } {
+): { probe: SearchStatement | null; gather: SearchStatement | null; walk: SearchStatement } {
   const applying = FILTER_NAMES.filter((name) => FILTERS[name]!.applies(input));
   const limited = input.limit != null;
   const byTable = shapes.get(target.qualified) ?? new Map<string, Shape>();
@@ -139,14 +154,22 @@ export function searchStatements(
   const key = `${applying.join(",")}|${limited}`;
   const shape = byTable.get(key) ?? buildShape(target, applying, limited);
   byTable.set(key, shape);
-  const values: Record<string, unknown> = { limit: input.limit, gatherLimit: GATHER_LIMIT };
+  const values: Record<string, unknown> = {
+    limit: input.limit,
+    gatherLimit: searchSteps.gatherLimit,
+    probeRows: searchSteps.probeRows,
+  };
   for (const name of applying) Object.assign(values, FILTERS[name]!.values(input));
   const bind = (built: Built): SearchStatement => ({
     name: built.name,
     text: built.text,
     values: fillPlaceholders(built.params, values),
   });
-  return { gather: shape.gather && bind(shape.gather), walk: bind(shape.walk) };
+  return {
+    probe: shape.probe && bind(shape.probe),
+    gather: shape.gather && bind(shape.gather),
+    walk: bind(shape.walk),
+  };
 }
 
 /**
@@ -186,17 +209,26 @@ export async function searchPage(
   }
 }
 
-/** Gathers through the key indexes when a key filter applies; walks in order when there are too many. */
+/**
+ * With a key filter: the probe (a common value's page is among the first rows), then gathering through
+ * the key indexes (a rare value), then the ordered walk (a value too common to gather). Each step that
+ * answers answers exactly: the probe's rows are the first matches of a prefix of the order, gathering
+ * below its cap has every match.
+ */
 async function pageRows(
   target: TableName,
   input: SearchInput,
   run: (statement: SearchStatement) => Promise<SearchRow[]>,
 ): Promise<SearchRow[]> {
-  const { gather, walk } = searchStatements(target, input);
+  const { probe, gather, walk } = searchStatements(target, input);
+  if (probe) {
+    const rows = await run(probe);
+    if (rows.length === input.limit) return rows;
+  }
   if (gather) {
     const rows = await run(gather);
     const gathered = Number(rows[0]?.gathered ?? 0);
-    if (gathered < GATHER_LIMIT) return rows;
+    if (gathered < searchSteps.gatherLimit) return rows;
   }
   return run(walk);
 }
@@ -215,6 +247,7 @@ function buildShape(target: TableName, applying: readonly string[], limited: boo
   const keyCondition = keys.length > 0 ? sql`((${sql.join(keys, sql` AND `)}) OR keyed_at IS NULL)` : null;
   const conditions = [...ranges, ...(keyCondition ? [keyCondition] : [])];
   const where = conditions.length > 0 ? sql` WHERE ${sql.join(conditions, sql` AND `)}` : sql``;
+  const rangeWhere = ranges.length > 0 ? sql` WHERE ${sql.join(ranges, sql` AND `)}` : sql``;
   const limit = limited ? sql` LIMIT ${p("limit")}` : sql``;
   const columns = sql.raw(
     `${BODY_SQL} AS body, id, ${CURSOR_TIME_SQL} AS cursor_time, keyed_at IS NOT NULL AS keyed`,
@@ -229,7 +262,12 @@ function buildShape(target: TableName, applying: readonly string[], limited: boo
 SELECT ${columns}, (SELECT count(*) FROM candidates) AS gathered
 FROM ${t} JOIN page USING (id) ORDER BY created_at, id`
       : null;
-  return { gather: gather && built(gather), walk: built(walk) };
+  const probe =
+    keyCondition && limited
+      ? sql`SELECT ${columns} FROM (SELECT * FROM ${t}${rangeWhere} ORDER BY created_at, id LIMIT ${p("probeRows")}) AS prefix
+WHERE ${keyCondition} ORDER BY created_at, id${limit}`
+      : null;
+  return { probe: probe && built(probe), gather: gather && built(gather), walk: built(walk) };
 }
 
 function built(query: SQL): Built {
