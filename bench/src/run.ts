@@ -10,6 +10,7 @@ import type { BenchReport, ScenarioResult } from "./results.js";
 import { scaleFromEnv } from "./scale.js";
 import { runBatch } from "./scenarios/batch.js";
 import { runSearchAndExport } from "./scenarios/search-export.js";
+import { runServiceSaves, serviceChecks } from "./scenarios/service.js";
 import { runSingleOps } from "./scenarios/single-ops.js";
 import { createTarget, TARGET_NAMES } from "./targets/index.js";
 import type { TargetSettings } from "./targets/settings.js";
@@ -20,13 +21,16 @@ const SEED = Number(process.env.BENCH_SEED ?? 20_251_128);
 
 async function main(): Promise<void> {
   const scale = scaleFromEnv(process.env.BENCH_SCALE);
-  const names = (process.env.BENCH_ADAPTERS ?? TARGET_NAMES.join(","))
+  const chosen = (process.env.BENCH_ADAPTERS ?? [...TARGET_NAMES, "service"].join(","))
     .split(",")
     .map((n) => n.trim())
     .filter(Boolean);
+  // "service": saves through the example service with replicas (not an adapter target).
+  const benchService = chosen.includes("service");
+  const names = chosen.filter((n) => n !== "service");
   const outDir = process.env.BENCH_OUT ?? fileURLToPath(new URL("../results/", import.meta.url));
   const workDir = mkdtempSync(join(tmpdir(), "vcon-bench-"));
-  const needsServer = names.includes("postgres");
+  const needsServer = names.includes("postgres") || benchService;
   const server = needsServer ? await postgresServer() : null;
   const settings: TargetSettings = {
     scale,
@@ -78,12 +82,30 @@ async function main(): Promise<void> {
       }
       write(report, outDir);
     }
+    if (benchService) {
+      const service = {
+        scale,
+        postgresUrl: settings.postgresUrl,
+        redisUrl: settings.redisUrl,
+        workDir,
+        seed: SEED,
+      };
+      await runServiceSaves(service, record).catch((error: unknown) => {
+        report.targets.push({
+          name: "service",
+          adapter: "vcon-server",
+          baseline: "primary alone",
+          error: String(error),
+        });
+        console.error("service failed:", error);
+      });
+    }
   } finally {
     await server?.stop();
     rmSync(workDir, { recursive: true, force: true });
   }
   const plan = report.plans.find((p) => p.target === "postgres")?.plan ?? null;
-  report.checks = postgresChecks(report.results, plan);
+  report.checks = [...postgresChecks(report.results, plan), ...serviceChecks(report.results)];
   write(report, outDir);
   const missed = report.checks.filter((c) => !c.met);
   for (const c of missed) console.log(`TARGET MISSED: ${c.goal}: ${c.measured}`);

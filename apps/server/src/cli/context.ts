@@ -3,6 +3,7 @@ import { type LoadedConfig, loadConfig } from "../config/load.js";
 import { appRegistry } from "../storages/registry.js";
 import { StorageSet } from "../storages/storage-set.js";
 import { stderrLogger } from "./output.js";
+import { drainReplication } from "./replication-drain.js";
 
 export interface GlobalOptions {
   config?: string;
@@ -20,6 +21,7 @@ export async function withStorages<T>(
   try {
     return await work(storages, loaded);
   } finally {
+    await drainReplication(storages);
     await storages.close();
   }
 }

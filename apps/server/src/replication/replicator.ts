@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger, VconStorage } from "@vcon/storage-core";
 import type { StorageHandle } from "../storages/handle.js";
 import { DeliveryChannel } from "./channel.js";
@@ -19,6 +20,9 @@ export interface ReplicatorOptions {
 
 /** How often a process without the lease checks whether the holder is gone. */
 const LEASE_CHECK_MS = 1000;
+const DRAIN_POLL_MS = 25;
+/** A drain gives up when nothing was delivered for this long. */
+const DRAIN_STALL_MS = 2000;
 
 /**
  * The background side of replication: settles unknown outcomes from the primary and delivers each
@@ -83,6 +87,33 @@ export class Replicator {
         channel?.lastError ?? (handle?.lastError ? `could not be opened: ${handle.lastError.message}` : null)
       );
     });
+  }
+
+  /**
+   * Waits (at most `timeoutMs`, and while deliveries make progress) until no replica has anything
+   * pending, so a short CLI run delivers what it wrote before it exits. Returns at once when another process holds the
+   * lease (that process delivers). Resolves with the status at the end.
+   */
+  async drain(timeoutMs: number): Promise<{ delivering: boolean; status: ReplicaStatus[] }> {
+    this.#leaseCheckedMs = 0;
+    if (!this.#holdsLease()) return { delivering: false, status: this.status() };
+    this.wake();
+    this.wakeResolver();
+    const deadline = Date.now() + timeoutMs;
+    let least = Number.POSITIVE_INFINITY;
+    let progressAt = Date.now();
+    for (;;) {
+      const status = this.status();
+      const pending = status.reduce((sum, r) => sum + r.pending, 0);
+      if (pending < least) {
+        least = pending;
+        progressAt = Date.now();
+      }
+      // Done, out of time, or stuck (a replica or the primary is down): the rest waits in the journal.
+      const stalled = Date.now() - progressAt > DRAIN_STALL_MS;
+      if (pending === 0 || stalled || Date.now() >= deadline) return { delivering: true, status };
+      await sleep(DRAIN_POLL_MS);
+    }
   }
 
   /** Stops delivering after the round in flight; what is left stays in the journal. */

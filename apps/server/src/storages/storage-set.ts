@@ -205,6 +205,16 @@ export class StorageSet {
     return this.#replicator?.status() ?? [];
   }
 
+  /**
+   * Gives the replicator up to `timeoutMs` to deliver what is pending (for short CLI runs). Returns
+   * the replicas still owed entries afterwards, and whether this process was the one delivering.
+   */
+  async drain(timeoutMs: number): Promise<{ delivering: boolean; waiting: ReplicaStatus[] }> {
+    if (!this.#replicator) return { delivering: false, waiting: [] };
+    const { delivering, status } = await this.#replicator.drain(timeoutMs);
+    return { delivering, waiting: status.filter((r) => r.pending > 0) };
+  }
+
   /** Settles every unresolved journal entry from the primary now (e.g. before `sync`). */
   async settleJournal(): Promise<number> {
     return this.#replicator?.settle() ?? 0;

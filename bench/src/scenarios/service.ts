@@ -1,0 +1,179 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { compareSides } from "../compare.js";
+import { makeDocs } from "../documents.js";
+import { runWorkers } from "../measure.js";
+import { ratioOf, type ScenarioResult, type TargetCheck } from "../results.js";
+import type { Scale } from "../scale.js";
+import type { Side } from "../targets/target.js";
+import { newSeries } from "./series.js";
+
+/** The service's built CLI: `pnpm --filter @vcon/example-server build` makes it. */
+const SERVICE_CLI = fileURLToPath(new URL("../../../apps/server/dist/cli.js", import.meta.url));
+const TARGET = "service";
+/** An HTTP round trip is ~1 ms: enough operations per round that a 10% difference is above the noise. */
+const SERVICE_LIMITS = {
+  quick: { maxOps: 600, maxMs: 1500, rounds: 2 },
+  full: { maxOps: 5000, maxMs: 4000, rounds: 3 },
+} as const;
+
+export interface ServiceBenchSettings {
+  scale: Scale;
+  /** The primary's database; without one the service runs on memory (the journal's cost shows more). */
+  postgresUrl: string;
+  redisUrl: string;
+  workDir: string;
+  seed: number;
+}
+
+interface RunningService {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A save (POST /vcons, 2 KB) through the real service over HTTP: the primary alone (the baseline,
+ * "raw"), against the same primary with one replica (file) and with two (file and Redis), whose
+ * writes go through the replication journal. Each variant is its own `vcon-server serve` process.
+ */
+export async function runServiceSaves(
+  settings: ServiceBenchSettings,
+  report: (result: ScenarioResult) => void,
+): Promise<void> {
+  if (!existsSync(SERVICE_CLI)) {
+    console.error(`service not measured: ${SERVICE_CLI} is missing (build apps/server first)`);
+    return;
+  }
+  const alone = await startService(settings, "alone", []);
+  try {
+    for (const replicas of [["file"], ["file", "redis"]]) {
+      const label = `${replicas.length} replica${replicas.length > 1 ? "s" : ""}`;
+      const replicated = await startService(settings, label.replace(" ", "-"), replicas);
+      try {
+        const services: Record<Side, RunningService> = { raw: alone, adapter: replicated };
+        for (const concurrency of settings.scale.concurrency) {
+          const { rounds, ...limits } = SERVICE_LIMITS[settings.scale.name];
+          await post(services.raw, settings, concurrency, 50);
+          await post(services.adapter, settings, concurrency, 50);
+          const sides = await compareSides(rounds, (side) =>
+            post(services[side], settings, concurrency, limits.maxOps, limits.maxMs),
+          );
+          report({
+            target: TARGET,
+            scenario: `save via HTTP (${label} vs primary alone)`,
+            size: "2KB",
+            concurrency,
+            unit: "ops/s",
+            ...sides,
+            ratio: ratioOf(sides.raw, sides.adapter),
+            note: `primary ${settings.postgresUrl ? "postgres" : "memory"}; replicas ${replicas.join(" + ")}`,
+          });
+        }
+      } finally {
+        await replicated.stop();
+      }
+    }
+  } finally {
+    await alone.stop();
+  }
+}
+
+/** "The journal adds at most 10% at concurrency 16": replicated throughput ≥ 0.90× the primary alone. */
+export function serviceChecks(results: readonly ScenarioResult[]): TargetCheck[] {
+  return results
+    .filter((r) => r.target === TARGET && r.concurrency === 16)
+    .map((r) => ({
+      target: TARGET,
+      goal: `${r.scenario}, concurrency 16: journal adds <= 10% (>= 0.90x)`,
+      measured: `${r.ratio === null ? "n/a" : r.ratio.toFixed(2)}x`,
+      met: (r.ratio ?? 0) >= 0.9,
+    }));
+}
+
+async function post(
+  service: RunningService,
+  settings: ServiceBenchSettings,
+  concurrency: number,
+  maxOps: number,
+  maxMs = 60_000,
+) {
+  const bodies = makeDocs("2KB", settings.seed, newSeries(), maxOps).map((d) => JSON.stringify(d.vcon));
+  return runWorkers(concurrency, { maxOps, maxMs }, async (i) => {
+    const response = await fetch(`${service.url}/vcons`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: bodies[i]!,
+    });
+    await response.arrayBuffer();
+    if (response.status !== 201) throw new Error(`POST /vcons answered ${response.status}`);
+  });
+}
+
+function startService(
+  settings: ServiceBenchSettings,
+  name: string,
+  replicas: readonly string[],
+): Promise<RunningService> {
+  const dir = join(settings.workDir, `service-${name}`);
+  mkdirSync(dir, { recursive: true });
+  const primary = settings.postgresUrl
+    ? `  primary:\n    adapter: postgres\n    options:\n      url: ${settings.postgresUrl}\n`
+    : "  primary:\n    adapter: memory\n";
+  const replicaConfig = replicas
+    .map((kind) =>
+      kind === "file"
+        ? `  archive:\n    adapter: file\n    options:\n      directory: ${join(dir, "archive")}\n`
+        : `  cache:\n    adapter: redis\n    options:\n      url: ${settings.redisUrl}\n      keyPrefix: "bench-service:${name}:"\n`,
+    )
+    .join("");
+  const config = join(dir, "vcon-server.yaml");
+  writeFileSync(
+    config,
+    `storages:\n${primary}${replicaConfig}replication:\n  journal: ${join(dir, "journal.sqlite")}\n`,
+  );
+  const child = spawn(process.execPath, [SERVICE_CLI, "--config", config, "serve"], {
+    cwd: dir,
+    // info: the "listening" line tells the URL; both sides log the same access lines.
+    env: { ...process.env, PORT: "0", LOG_LEVEL: "info" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return waitForListening(child);
+}
+
+function waitForListening(child: ChildProcess): Promise<RunningService> {
+  let output = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`the service did not start:\n${output}`));
+    }, 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      // Access logs from here on are not read: keep the pipes drained.
+      child.stdout?.removeListener("data", onData);
+      child.stderr?.removeListener("data", onData);
+      child.stdout?.resume();
+      child.stderr?.resume();
+      resolve({
+        url: match[1]!,
+        stop: async () => {
+          if (child.exitCode !== null) return;
+          const exited = new Promise((done) => child.once("exit", done));
+          child.kill("SIGTERM");
+          await exited;
+        },
+      });
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the service exited with ${code}:\n${output}`));
+    });
+  });
+}
