@@ -94,6 +94,18 @@ describe("the conformance suite catches broken adapters", () => {
     }
   });
 
+  it("passes the reference adapter that declares maxDocumentBytes, just inside and just outside", () => {
+    const limited = outcomes.get("reference with maxDocumentBytes");
+    expect(limited, "the limited reference suite ran").toBeDefined();
+    expect([...limited!.failed.keys()]).toStrictEqual([]);
+    expect([...limited!.passed]).toEqual(
+      expect.arrayContaining([
+        "unicode and large documents > a document of exactly the declared maxDocumentBytes round-trips",
+        "unicode and large documents > a document one byte over the declared maxDocumentBytes is refused with VALIDATION, nothing written",
+      ]),
+    );
+  });
+
   it("runs a VconStorage factory, printing the reason of each skipped test", () => {
     const outcome = outcomes.get("skips")!;
     expect([...outcome.failed.keys()]).toStrictEqual([]);

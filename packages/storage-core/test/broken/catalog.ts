@@ -6,7 +6,7 @@
 import type { ConformanceOptions } from "../../src/conformance/index.js";
 import { DEFAULT_LIMITS } from "../../src/document.js";
 import * as broken from "./adapters.js";
-import { ReferenceAdapter, referenceHooks } from "./reference-adapter.js";
+import { LimitedReferenceAdapter, ReferenceAdapter, referenceHooks } from "./reference-adapter.js";
 
 export interface BrokenFixture {
   /** The promise it breaks, in a few words. */
@@ -421,6 +421,9 @@ export const REFERENCE_OPTIONS: ConformanceOptions = {
   propertyRuns: 5,
   largeDocumentBytes: 64 * 1024,
 };
+
+/** The control for the maxDocumentBytes checks: a correct adapter that declares a limit. */
+export const LIMITED_REFERENCE_OPTIONS = with_(() => new LimitedReferenceAdapter());
 
 /** The fixture names of part `index` of `parts`, so the parts run side by side. */
 export function part(index: number, parts: number): string[] {

@@ -147,3 +147,8 @@ export class ReferenceAdapter implements StorageAdapter {
     };
   }
 }
+
+/** The reference adapter with a declared document limit, as a MariaDB adapter declares max_allowed_packet. */
+export class LimitedReferenceAdapter extends ReferenceAdapter {
+  readonly maxDocumentBytes = 64 * 1024;
+}
