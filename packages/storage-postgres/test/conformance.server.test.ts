@@ -16,4 +16,14 @@ describeConformance("postgres (server)", {
   create: () => PostgresAdapter.connect({ url: database.url, autoMigrate: false, poolSize: 4 }),
   failWrites: (uuid) => sqlRows(database.url, REFUSE_WRITES, [uuid]),
   restoreWrites: () => sqlRows(database.url, RESTORE_WRITES),
+  // Server connections to this database other than the one asking: close() must end the pool's.
+  openResources: async () =>
+    Number(
+      (
+        await sqlRows<{ n: string }>(
+          database.url,
+          "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+      )[0]!.n,
+    ),
 });
