@@ -279,6 +279,22 @@ await describeWithRedis("with Redis", () => {
     expect(paged).toEqual([...uuids, uuidOf(99)]);
   });
 
+  it("export pages a long run of equal created_at by keyset: deletes and inserts behind it skip and repeat nothing", async () => {
+    const { storage } = open();
+    const created_at = "2024-07-01T00:00:00Z";
+    const uuids = Array.from({ length: 60 }, (_, i) => uuidOf(100 + i));
+    await storage.saveMany(uuids.map((uuid) => ({ vcon: "0.3.0", uuid, created_at })));
+    const seen: string[] = [];
+    let inserted = 0;
+    for await (const document of storage.export({ batchSize: 5 })) {
+      seen.push(document.uuid as string);
+      // Behind the walk: drop the vCon just yielded, and now and then add one that sorts before all.
+      await storage.delete(document.uuid as string);
+      if (seen.length % 3 === 0) await storage.save({ vcon: "0.3.0", uuid: uuidOf(inserted++), created_at });
+    }
+    expect(seen).toEqual(uuids);
+  });
+
   it("refused credentials are UNAVAILABLE, not retryable, naming the cause and not the password", async () => {
     const url = new URL(REDIS_URL);
     url.username = "vcon-no-such-user";
