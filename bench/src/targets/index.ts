@@ -1,9 +1,11 @@
 import { fileTarget } from "./file.js";
 import { memoryTarget } from "./memory.js";
+import { mysqlTarget } from "./mysql.js";
 import { pgliteTarget } from "./pglite.js";
 import { postgresTarget } from "./postgres.js";
 import { redisTarget } from "./redis.js";
 import type { TargetSettings } from "./settings.js";
+import { sqliteTarget } from "./sqlite.js";
 import type { Target } from "./target.js";
 
 const FACTORIES: Record<string, (settings: TargetSettings) => Target> = {
@@ -12,6 +14,8 @@ const FACTORIES: Record<string, (settings: TargetSettings) => Target> = {
   memory: memoryTarget,
   redis: redisTarget,
   file: fileTarget,
+  mysql: mysqlTarget,
+  sqlite: sqliteTarget,
 };
 
 /** Every target name, in the order a full run measures them. */

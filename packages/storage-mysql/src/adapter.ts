@@ -32,7 +32,7 @@ import { inShapes, Statements } from "./sql/statements.js";
 /** Room left in each packet for the statement text and parameter headers. */
 const PACKET_HEADROOM = 64 * 1024;
 /** Tries of one transaction that InnoDB picked as a deadlock victim (or that waited too long for a lock). */
-const DEADLOCK_TRIES = 5;
+const DEADLOCK_TRIES = 8;
 
 interface DocumentRow extends RowDataPacket {
   uuid: string;
@@ -113,8 +113,9 @@ export class MysqlAdapter implements StorageAdapter {
     // New connections get the server-side statement limit before their first statement (queued in
     // order). The event hands over mysql2's callback-style connection; a failure shows on the next statement.
     this.#pool.on("connection", (connection) => {
-      const setup = this.#sessionSetup();
-      if (setup) (connection as unknown as CallbackConnection).query(setup, () => {});
+      for (const statement of this.#sessionSetup()) {
+        (connection as unknown as CallbackConnection).query(statement, () => {});
+      }
     });
   }
 
@@ -178,8 +179,7 @@ export class MysqlAdapter implements StorageAdapter {
       };
       this.#server = server;
       // The connection that read the version was made before the flavor was known.
-      const setup = this.#sessionSetup();
-      if (setup) await connection.query(setup);
+      for (const statement of this.#sessionSetup()) await connection.query(statement);
       if (this.#options.autoMigrate) {
         const result = await migrate(connection, this.tables);
         if (result.applied.length > 0)
@@ -363,6 +363,7 @@ export class MysqlAdapter implements StorageAdapter {
       const connection = await this.#pool.getConnection();
       let healthy = true;
       try {
+        // Sessions run at READ COMMITTED (see #sessionSetup).
         await connection.query("START TRANSACTION");
         const result = await body(connection);
         await connection.query("COMMIT");
@@ -399,13 +400,24 @@ export class MysqlAdapter implements StorageAdapter {
     return limit > 0 ? { sql, timeout: limit + 1000 } : { sql };
   }
 
-  /** The session statement limit: MariaDB counts seconds in max_statement_time, MySQL ms in max_execution_time. */
-  #sessionSetup(): string | null {
+  /**
+   * What every session runs first. READ COMMITTED: no gap locks, so writers of different uuids never
+   * deadlock on the keys table's index, while writers of one uuid still serialise on its document row,
+   * which each write locks first (export asks for REPEATABLE READ for its own transaction). The statement
+   * limit: MariaDB counts seconds in max_statement_time, MySQL milliseconds in max_execution_time.
+   */
+  #sessionSetup(): string[] {
+    if (this.#server === null) return [];
+    const statements = ["SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"];
     const limit = this.#options.statementTimeoutMs;
-    if (limit === 0 || this.#server === null) return null;
-    return this.#server.flavor === "mariadb"
-      ? `SET SESSION max_statement_time = ${limit / 1000}`
-      : `SET SESSION max_execution_time = ${limit}`;
+    if (limit > 0) {
+      statements.push(
+        this.#server.flavor === "mariadb"
+          ? `SET SESSION max_statement_time = ${limit / 1000}`
+          : `SET SESSION max_execution_time = ${limit}`,
+      );
+    }
+    return statements;
   }
 }
 

@@ -43,26 +43,69 @@ export function encodeKey(text: string): Buffer {
 }
 
 /**
- * The side-table rows of a vCon: tel as given, mailto / name / subject and the searchable-text pieces
- * lower-cased by JS (the reference semantics), tag terms as given; one row per distinct value, so an
- * update can clear and rewrite them.
+ * Separates the values of one substring row. Encoded text never holds 0xFF (encodeKey writes
+ * sequences of at most three bytes, whose lead bytes are below 0xF0), so no encoded query contains
+ * it and no match can span two values: the reference's "a match never spans two pieces" holds.
+ */
+const SEPARATOR = Buffer.from([0xff]);
+
+/** Substring rows are split at value boundaries once they reach this size (statements stay small). */
+const SUBSTRING_ROW_BYTES = 1024 * 1024;
+
+/**
+ * The side-table rows of a vCon. Exact kinds (tel as given, mailto lower-cased, tag terms as given)
+ * get one row per distinct value, for the (kind, value) index. Substring kinds (party names, subject
+ * and the searchable-text pieces, lower-cased by JS: the reference semantics) get one row per kind
+ * holding every value joined by SEPARATOR, so a vCon with a long transcript writes a row, not hundreds.
  */
 export function searchKeys(vcon: PreparedVcon): SearchKey[] {
-  const seen = new Set<string>();
   const keys: SearchKey[] = [];
-  const add = (kind: KeyKind, text: string | undefined) => {
-    if (text === undefined || seen.has(kind + text)) return;
-    seen.add(kind + text);
-    keys.push({ kind, value: encodeKey(text) });
+  const exact = (kind: KeyKind, values: Iterable<string | undefined>) => {
+    const seen = new Set<string>();
+    for (const value of values) {
+      if (value === undefined || seen.has(value)) continue;
+      seen.add(value);
+      keys.push({ kind, value: encodeKey(value) });
+    }
   };
-  for (const party of vcon.parties) {
-    add(KEY_KINDS.tel, party.tel);
-    add(KEY_KINDS.mailto, party.mailto?.toLowerCase());
-    add(KEY_KINDS.name, party.name?.toLowerCase());
-  }
-  add(KEY_KINDS.subject, vcon.subject?.toLowerCase());
-  for (const piece of searchTextOf(vcon)) add(KEY_KINDS.text, piece.toLowerCase());
-  for (const term of tagTerms(tagsOf(vcon))) add(KEY_KINDS.tag, term);
+  const substring = (kind: KeyKind, values: Iterable<string | undefined>) => {
+    let parts: Buffer[] = [];
+    let size = 0;
+    const seen = new Set<string>();
+    for (const value of values) {
+      if (value === undefined || seen.has(value)) continue;
+      seen.add(value);
+      const encoded = encodeKey(value);
+      if (parts.length > 0 && size + encoded.length > SUBSTRING_ROW_BYTES) {
+        keys.push({ kind, value: Buffer.concat(parts) });
+        parts = [];
+        size = 0;
+      }
+      if (parts.length > 0) parts.push(SEPARATOR);
+      parts.push(encoded);
+      size += encoded.length + 1;
+    }
+    if (parts.length > 0) keys.push({ kind, value: Buffer.concat(parts) });
+  };
+  const parties = vcon.parties;
+  exact(
+    KEY_KINDS.tel,
+    parties.map((p) => p.tel),
+  );
+  exact(
+    KEY_KINDS.mailto,
+    parties.map((p) => p.mailto?.toLowerCase()),
+  );
+  substring(
+    KEY_KINDS.name,
+    parties.map((p) => p.name?.toLowerCase()),
+  );
+  substring(KEY_KINDS.subject, [vcon.subject?.toLowerCase()]);
+  substring(
+    KEY_KINDS.text,
+    searchTextOf(vcon).map((piece) => piece.toLowerCase()),
+  );
+  exact(KEY_KINDS.tag, tagTerms(tagsOf(vcon)));
   return keys;
 }
 

@@ -216,7 +216,10 @@ await describeWithMysql("mysql adapter", () => {
     expect(page.items).toHaveLength(40);
     // Every document holds one writer's subject, and its keys say the same (one transaction each).
     for (const item of page.items) {
-      const found = await storage.search({ subject: item.subject as string, tel: item.parties[0]!.tel! });
+      const found = await storage.search({
+        subject: item.subject as string,
+        tel: (item.parties as Array<{ tel: string }>)[0]!.tel,
+      });
       expect(found.items.map((v) => v.uuid)).toStrictEqual([item.uuid]);
     }
     await storage.close();
