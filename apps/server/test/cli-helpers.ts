@@ -58,7 +58,13 @@ const SERVE_START_LIMIT_MS = 90_000;
 /** Starts `vcon-server serve` on a free port and waits (bounded) for its "listening" log line. */
 export function serve(
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; serveArgs?: string[] } = {},
+  options: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    serveArgs?: string[];
+    /** Sees everything printed so far, on every chunk (to act before the server listens). */
+    onOutput?: (output: string) => void;
+  } = {},
 ): Promise<ServeProcess> {
   const child = spawn(process.execPath, [CLI, ...args, "serve", ...(options.serveArgs ?? [])], {
     cwd: options.cwd,
@@ -74,6 +80,7 @@ export function serve(
     }, SERVE_START_LIMIT_MS);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
+      options.onOutput?.(output);
       const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
       if (!match) return;
       clearTimeout(timer);

@@ -176,13 +176,21 @@ describe("vcon-server serve and config, started as a user would", { timeout: 180
       expect(failed.code).toBe(1);
       expect(failed.stderr).toMatch(/Storage "primary" \(adapter "postgres"\) could not be opened/);
 
-      const waiting = serve(["--config", file], { serveArgs: ["--wait-for-storages", "60"] });
-      // Bring the database "up" a moment later, as compose or Kubernetes would.
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      let retrying: () => void = () => {};
+      const sawRetry = new Promise<void>((resolve) => {
+        retrying = resolve;
+      });
+      const waiting = serve(["--config", file], {
+        serveArgs: ["--wait-for-storages", "60"],
+        onOutput: (output) => {
+          if (output.includes("waiting for storages")) retrying();
+        },
+      });
+      // Bring the database "up" once the service is retrying, as compose or Kubernetes would.
+      await sawRetry;
       await proxy.start();
       const running = await waiting;
       try {
-        expect(running.output()).toContain("waiting for storages");
         // One configuration line however many attempts it took.
         expect(running.output().match(/configuration from/g)).toHaveLength(1);
         expect((await fetch(`${running.url}/readyz`)).status).toBe(200);
