@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { redactUrl } from "@vcon/storage-core";
 import { Redis } from "ioredis";
 import { describe, it } from "vitest";
 
@@ -14,7 +15,7 @@ export function skipDecision(
   url = env.REDIS_URL ?? "redis://127.0.0.1:6379",
 ): string | null {
   if (probeError === null) return null;
-  const reason = `no Redis at REDIS_URL ${redact(url)} (${probeError})`;
+  const reason = `no Redis at REDIS_URL ${redactUrl(url)} (${probeError})`;
   if (env.CI === "true") throw new Error(`CI=true and ${reason}: start Redis or set REDIS_URL`);
   return reason;
 }
@@ -59,16 +60,6 @@ export async function describeWithRedis(title: string, body: () => void): Promis
   describe.skip(`${title} (skipped: ${reason})`, () => {
     it("needs a Redis", () => {});
   });
-}
-
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(unparsable URL)";
-  }
 }
 
 /** A key prefix no other test file uses. */
