@@ -60,7 +60,7 @@ describe("SIGTERM with uploads in flight", { timeout: 120_000 }, () => {
     const second = slowUpload(running.url, JSON.stringify(stalled));
     await Promise.all([first.ready, second.ready]);
     // Both requests have reached the server (their headers are parsed) before the signal.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 500));
 
     const signalled = performance.now();
     const exited = running.stop();
