@@ -7,6 +7,7 @@
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { startVitest } from "vitest/node";
+import { SuiteContext } from "../src/conformance/context.js";
 import { BROKEN } from "./broken/catalog.js";
 
 const packageRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -130,6 +131,18 @@ describe("the conformance suite catches broken adapters", () => {
     expect(outcome.total).toBeGreaterThan(100);
     expect(outcome.passed.size).toBe(0);
     expect(outcome.errors.join("\n")).toContain('"skip" names tests that do not exist: no such test');
+  });
+
+  it("refuses failWrites without restoreWrites (and the reverse)", () => {
+    const create = () => {
+      throw new Error("not called");
+    };
+    expect(() => new SuiteContext({ create, failWrites: () => {} })).toThrow(
+      /both failWrites and restoreWrites/,
+    );
+    expect(() => new SuiteContext({ create, restoreWrites: () => {} })).toThrow(
+      /both failWrites and restoreWrites/,
+    );
   });
 
   it(`has at least forty broken adapters (${Object.keys(BROKEN).length})`, () => {

@@ -5,6 +5,7 @@
  */
 import type { ConformanceOptions } from "../../src/conformance/index.js";
 import { DEFAULT_LIMITS } from "../../src/document.js";
+import { UnavailableError } from "../../src/errors.js";
 import * as broken from "./adapters.js";
 import { LimitedReferenceAdapter, ReferenceAdapter, referenceHooks } from "./reference-adapter.js";
 
@@ -379,6 +380,18 @@ export const BROKEN: Record<string, BrokenFixture> = {
       "close > close waits for the saves in flight, which succeed",
     ],
     message: "create() did not resolve within 0.2 s",
+  },
+  "create-rejects": {
+    breaks: "create() rejects (a backend that is down)",
+    options: {
+      create: () => Promise.reject(new UnavailableError("backend down (test)")),
+      propertyRuns: 5,
+    },
+    mustFail: [
+      "basics > get of a missing uuid resolves to null",
+      "export > export with no range yields every document once, including those stored without created_at",
+    ],
+    message: "create() failed in the capability probe: UnavailableError: backend down (test)",
   },
   "overstates-limit": {
     breaks: "declares a maxDocumentBytes its backend cannot hold",
