@@ -1,6 +1,9 @@
 /**
  * The conformance suite every adapter passes: `describeConformance("my-adapter", { create })` in one
  * vitest file. Imports vitest (a peer dependency) and fast-check, so it lives on its own subpath.
+ * Return the bare adapter from `create` so the raw-adapter checks run too (own save errors, closed
+ * adapter, export abort), and give `failWrites`/`restoreWrites` and `openResources` where the backend
+ * allows: without them those checks skip, each with its reason in the report.
  */
 import { afterAll, beforeAll, describe } from "vitest";
 import { type ConformanceOptions, SuiteContext } from "./context.js";
