@@ -10,8 +10,10 @@ import type { Scale } from "../scale.js";
 import type { Side } from "../targets/target.js";
 import { newSeries } from "./series.js";
 
-/** The service's built CLI: `pnpm --filter @vcon/example-server build` makes it. */
-const SERVICE_CLI = fileURLToPath(new URL("../../../apps/server/dist/cli.js", import.meta.url));
+/** The service's built CLI (`pnpm --filter @vcon/example-server build`), or BENCH_SERVICE_CLI. */
+const SERVICE_CLI =
+  process.env.BENCH_SERVICE_CLI ??
+  fileURLToPath(new URL("../../../apps/server/dist/cli.js", import.meta.url));
 const TARGET = "service";
 /** An HTTP round trip is ~1 ms: enough operations per round that a 10% difference is above the noise. */
 const SERVICE_LIMITS = {

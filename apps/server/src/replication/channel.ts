@@ -7,6 +7,8 @@ import { Wakeup } from "./wakeup.js";
 
 /** How often an idle channel looks for work written by another process (CLI import, retry). */
 export const IDLE_POLL_MS = 1000;
+/** How long an idle channel, woken by a write, waits for more before it delivers. */
+export const GATHER_MS = 5;
 /** After this many failed rounds in a row the replica is closed and opened afresh (a wedged driver). */
 export const REOPEN_AFTER_FAILURES = 5;
 
@@ -86,7 +88,8 @@ export class DeliveryChannel {
         );
         if (this.#failures % REOPEN_AFTER_FAILURES === 0) await this.#o.replica.reopen();
       } else if (round === "idle") {
-        await this.#wakeup.wait(IDLE_POLL_MS);
+        // Woken by a new write: wait a moment so one round carries the writes of many requests.
+        if (await this.#wakeup.wait(IDLE_POLL_MS)) await this.#wakeup.pause(GATHER_MS);
       }
     }
   }

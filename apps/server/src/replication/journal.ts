@@ -65,14 +65,21 @@ export class Journal {
   readonly session = randomUUID();
   readonly #db: Database.Database;
   readonly #commits: GroupCommit;
-  readonly #statements: ReturnType<typeof prepareStatements>;
+  readonly #statements: Statements;
+  /** A second connection with synchronous=NORMAL, for bookkeeping that may be lost on power loss. */
+  readonly #lazyDb: Database.Database;
+  readonly #lazyCommits: GroupCommit;
+  readonly #lazyStatements: Statements;
   #closed = false;
 
-  private constructor(file: string, db: Database.Database) {
+  private constructor(file: string, db: Database.Database, lazyDb: Database.Database) {
     this.file = file;
     this.#db = db;
     this.#statements = prepareStatements(db);
     this.#commits = new GroupCommit((run) => db.transaction(run).immediate());
+    this.#lazyDb = lazyDb;
+    this.#lazyStatements = prepareStatements(lazyDb);
+    this.#lazyCommits = new GroupCommit((run) => lazyDb.transaction(run).immediate());
     this.#statements.addSession.run(this.session, process.pid, hostname(), Date.now());
     OPEN_SESSIONS.add(this.session);
   }
@@ -87,7 +94,12 @@ export class Journal {
       // FULL: the WAL is synced at every commit, so an acknowledged write survives power loss too.
       db.pragma("synchronous = FULL");
       db.exec(JOURNAL_SCHEMA);
-      return new Journal(path, db);
+      // Confirmations, acknowledgements and retry bookkeeping: losing the last of them to a power
+      // cut only means settling from the primary again or delivering again, both harmless. In WAL
+      // mode a lost commit is always a suffix, so what survives is a state the journal was in.
+      const lazyDb = new Database(path, { timeout: 5000 });
+      lazyDb.pragma("synchronous = NORMAL");
+      return new Journal(path, db, lazyDb);
     } catch (error) {
       throw journalError("could not be opened", error);
     }
@@ -103,12 +115,12 @@ export class Journal {
    */
   append(writes: readonly JournalWrite[], replicas: readonly string[]): Promise<number[]> {
     const now = Date.now();
-    return this.#durable("could not record the write", () =>
+    return this.#durable("could not record the write", (st) =>
       writes.map((write) => {
         const id = Number(
-          this.#statements.addEntry.run(write.uuid, write.op, write.body, this.session, now).lastInsertRowid,
+          st.addEntry.run(write.uuid, write.op, write.body, this.session, now).lastInsertRowid,
         );
-        for (const replica of replicas) this.#statements.addDelivery.run(id, replica, write.uuid);
+        for (const replica of replicas) st.addDelivery.run(id, replica, write.uuid);
         return id;
       }),
     );
@@ -116,24 +128,24 @@ export class Journal {
 
   /** The primary committed these entries: they may be delivered. */
   confirm(ids: readonly number[]): Promise<void> {
-    return this.#durable("could not confirm entries", () => {
-      for (const id of ids) this.#statements.setState.run("confirmed", id);
+    return this.#bookkeeping("could not confirm entries", (st) => {
+      for (const id of ids) st.setState.run("confirmed", id);
     });
   }
 
   /** The primary's outcome is unknown: these entries are settled later from its own state. */
   markUnresolved(ids: readonly number[]): Promise<void> {
-    return this.#durable("could not mark entries unresolved", () => {
-      for (const id of ids) this.#statements.setState.run("unresolved", id);
+    return this.#bookkeeping("could not mark entries unresolved", (st) => {
+      for (const id of ids) st.setState.run("unresolved", id);
     });
   }
 
   /** The primary refused these writes and stored nothing: there is nothing to replicate. */
   discard(ids: readonly number[]): Promise<void> {
-    return this.#durable("could not discard entries", () => {
+    return this.#bookkeeping("could not discard entries", (st) => {
       for (const id of ids) {
-        this.#statements.deleteDeliveriesOfEntry.run(id);
-        this.#statements.deleteEntry.run(id);
+        st.deleteDeliveriesOfEntry.run(id);
+        st.deleteEntry.run(id);
       }
     });
   }
@@ -162,8 +174,8 @@ export class Journal {
 
   /** Settles unresolved entries with the primary's current state of their uuid. */
   resolve(ids: readonly number[], op: JournalOp, body: string | null): Promise<void> {
-    return this.#durable("could not settle entries", () => {
-      for (const id of ids) this.#statements.settle.run(op, body, id);
+    return this.#bookkeeping("could not settle entries", (st) => {
+      for (const id of ids) st.settle.run(op, body, id);
     });
   }
 
@@ -177,23 +189,23 @@ export class Journal {
    * of the uuid (superseded, dead letters included) are done for this replica.
    */
   acknowledge(replica: string, done: readonly { uuid: string; entryId: number }[]): Promise<void> {
-    return this.#durable("could not record deliveries", () => {
+    return this.#bookkeeping("could not record deliveries", (st) => {
       const touched = new Set<number>();
       for (const { uuid, entryId } of done) {
-        for (const row of this.#statements.ackDeliveries.all(replica, uuid, entryId) as {
+        for (const row of st.ackDeliveries.all(replica, uuid, entryId) as {
           entry_id: number;
         }[])
           touched.add(row.entry_id);
       }
-      for (const id of touched) this.#statements.deleteEntryIfDone.run(id);
-      this.#statements.noteDelivered.run({ name: replica, at: Date.now() });
+      for (const id of touched) st.deleteEntryIfDone.run(id);
+      st.noteDelivered.run({ name: replica, at: Date.now() });
     });
   }
 
   /** A transient failure: try these deliveries again after `notBeforeMs`. */
   postpone(deliveryIds: readonly number[], reason: string, notBeforeMs: number): Promise<void> {
-    return this.#durable("could not record a failed delivery", () => {
-      for (const id of deliveryIds) this.#statements.postpone.run(notBeforeMs, reason, id);
+    return this.#bookkeeping("could not record a failed delivery", (st) => {
+      for (const id of deliveryIds) st.postpone.run(notBeforeMs, reason, id);
     });
   }
 
@@ -202,21 +214,19 @@ export class Journal {
    * becomes a dead letter with the reason; older deliveries of the uuid are superseded by it.
    */
   deadLetter(replica: string, delivery: Delivery, reason: string): Promise<void> {
-    return this.#durable("could not record a dead letter", () => {
-      this.#statements.markDead.run(reason, delivery.deliveryId);
-      const touched = this.#statements.deleteOlderDeliveries.all(
-        replica,
-        delivery.uuid,
-        delivery.entryId,
-      ) as { entry_id: number }[];
-      for (const row of touched) this.#statements.deleteEntryIfDone.run(row.entry_id);
+    return this.#bookkeeping("could not record a dead letter", (st) => {
+      st.markDead.run(reason, delivery.deliveryId);
+      const touched = st.deleteOlderDeliveries.all(replica, delivery.uuid, delivery.entryId) as {
+        entry_id: number;
+      }[];
+      for (const row of touched) st.deleteEntryIfDone.run(row.entry_id);
     });
   }
 
   /** Remembers a replica's latest failure (shown by status), or clears it with null. */
   noteReplicaError(replica: string, error: string | null): Promise<void> {
-    return this.#durable("could not record a replica's state", () => {
-      this.#statements.noteError.run({ name: replica, error, at: error === null ? null : Date.now() });
+    return this.#bookkeeping("could not record a replica's state", (st) => {
+      st.noteError.run({ name: replica, error, at: error === null ? null : Date.now() });
     });
   }
 
@@ -255,21 +265,20 @@ export class Journal {
 
   /** Dead letters back into the queue. Returns how many. */
   retry(selection: DeadLetterSelection): Promise<number> {
-    return this.#durable("could not retry dead letters", () => {
-      if ("ids" in selection)
-        return selection.ids.reduce((sum, id) => sum + this.#statements.retryOne.run(id).changes, 0);
-      return this.#statements.retryAll.run({ replica: selection.replica ?? null }).changes;
+    return this.#durable("could not retry dead letters", (st) => {
+      if ("ids" in selection) return selection.ids.reduce((sum, id) => sum + st.retryOne.run(id).changes, 0);
+      return st.retryAll.run({ replica: selection.replica ?? null }).changes;
     });
   }
 
   /** Dead letters removed on purpose (the replica will not get them). Returns how many. */
   drop(selection: DeadLetterSelection): Promise<number> {
-    return this.#durable("could not drop dead letters", () => {
+    return this.#durable("could not drop dead letters", (st) => {
       const rows =
         "ids" in selection
-          ? selection.ids.flatMap((id) => this.#statements.dropOne.all(id) as { entry_id: number }[])
-          : (this.#statements.dropAll.all({ replica: selection.replica ?? null }) as { entry_id: number }[]);
-      for (const row of rows) this.#statements.deleteEntryIfDone.run(row.entry_id);
+          ? selection.ids.flatMap((id) => st.dropOne.all(id) as { entry_id: number }[])
+          : (st.dropAll.all({ replica: selection.replica ?? null }) as { entry_id: number }[]);
+      for (const row of rows) st.deleteEntryIfDone.run(row.entry_id);
       return rows.length;
     });
   }
@@ -293,6 +302,7 @@ export class Journal {
   close(): void {
     if (this.#closed) return;
     this.#commits.flush();
+    this.#lazyCommits.flush();
     try {
       this.#statements.releaseLease.run(this.session);
       if ((this.#statements.sessionIntents.get(this.session) as { n: number }).n === 0)
@@ -300,13 +310,24 @@ export class Journal {
     } finally {
       this.#closed = true;
       OPEN_SESSIONS.delete(this.session);
+      this.#lazyDb.close();
       this.#db.close();
     }
   }
 
-  #durable<T>(what: string, work: () => T): Promise<T> {
+  /** Work that must survive power loss before the caller goes on (synchronous=FULL). */
+  #durable<T>(what: string, work: (statements: Statements) => T): Promise<T> {
+    return this.#queue(this.#commits, what, () => work(this.#statements));
+  }
+
+  /** Work a power cut may undo without harm (synchronous=NORMAL): see `open`. */
+  #bookkeeping<T>(what: string, work: (statements: Statements) => T): Promise<T> {
+    return this.#queue(this.#lazyCommits, what, () => work(this.#lazyStatements));
+  }
+
+  #queue<T>(commits: GroupCommit, what: string, work: () => T): Promise<T> {
     if (this.#closed) return Promise.reject(journalError(what, new Error("the journal is closed")));
-    return this.#commits.run(work).catch((error: unknown) => {
+    return commits.run(work).catch((error: unknown) => {
       throw journalError(what, error);
     });
   }
@@ -346,6 +367,8 @@ function journalError(what: string, error: unknown): UnavailableError {
   const detail = error instanceof Error ? error.message : String(error);
   return new UnavailableError(`The replication journal ${what}: ${detail}`, { cause: error });
 }
+
+type Statements = ReturnType<typeof prepareStatements>;
 
 function prepareStatements(db: Database.Database) {
   return {

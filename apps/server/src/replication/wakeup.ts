@@ -18,14 +18,17 @@ export class Wakeup {
     await sleep(ms, undefined, { signal: this.#stopped }).catch(() => {});
   }
 
-  /** Resolves after `ms`, on `wake()`, or when stopped; never rejects. */
-  async wait(ms: number): Promise<void> {
+  /** Resolves after `ms`, on `wake()`, or when stopped; never rejects. True when woken. */
+  async wait(ms: number): Promise<boolean> {
     if (this.#controller.signal.aborted) {
       // Woken while busy: the work is already there.
       this.#controller = new AbortController();
-      return;
+      return true;
     }
-    const signal = AbortSignal.any([this.#controller.signal, this.#stopped]);
+    const woken = this.#controller.signal;
+    const signal = AbortSignal.any([woken, this.#stopped]);
     await sleep(ms, undefined, { signal }).catch(() => {});
+    if (woken.aborted) this.#controller = new AbortController();
+    return woken.aborted && !this.#stopped.aborted;
   }
 }
