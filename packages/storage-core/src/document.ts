@@ -49,6 +49,13 @@ export const DEFAULT_LIMITS: Readonly<DocumentLimits> = Object.freeze({
 });
 
 /**
+ * The brand of a PreparedVcon made by `prepareVcon`, holding the limits it was checked against. A
+ * registered symbol, so a vCon prepared by another installed copy of core is recognised too, and an
+ * enumerable one, so `{ ...prepared }` keeps it (JSON never carries symbols: no parsed input can forge it).
+ */
+const PREPARED_WITH = Symbol.for("@vcon/storage-core/prepared-with");
+
+/**
  * Checks a vCon for what storage needs and serialises it once.
  * Throws `VALIDATION` listing every problem; never returns a half-checked document.
  */
@@ -80,13 +87,6 @@ export function prepareVcon(input: unknown, limits: DocumentLimits = DEFAULT_LIM
   };
   return prepared;
 }
-
-/**
- * The brand of a PreparedVcon made by `prepareVcon`, holding the limits it was checked against. A
- * registered symbol, so a vCon prepared by another installed copy of core is recognised too, and an
- * enumerable one, so `{ ...prepared }` keeps it (JSON never carries symbols, so no input can forge it).
- */
-const PREPARED_WITH = Symbol.for("@vcon/storage-core/prepared-with");
 
 /**
  * True for a vCon `prepareVcon` (or `prepareBatch`) returned, still consistent. `save` and `saveMany`
