@@ -6,6 +6,8 @@ export const GENERIC_CONNECTION_ERROR = /Stream isn't writeable|Connection is cl
 /**
  * Opens a client once, bounded by `timeoutMs`, and opens it again on the next call after it was lost or
  * never came up, so an unreachable server fails fast instead of hanging and one that comes back is used.
+ * An owned client never reconnects on its own (create-client.ts): once lost it ends, and `open()`
+ * connects it again. A borrowed client reconnects as its owner configured it; `open()` waits for it.
  * Keeps the last socket error: a refused AUTH shows up there, while the connect promise only says
  * "Connection is closed."
  */

@@ -12,10 +12,15 @@ export interface ClientSetup {
   secrets: string[];
 }
 
-/** Settings of a client the adapter owns: fail fast while disconnected instead of queueing calls that would hang. */
+/**
+ * Settings of a client the adapter owns: fail fast while disconnected instead of queueing calls that
+ * would hang, and no reconnecting in the background (a lost or never-made connection ends the client;
+ * the next call connects again, within connectTimeoutMs), so a server that comes back is always used.
+ */
 function connectionSettings(options: ResolvedRedisOptions): IoRedisOptions {
   return {
     lazyConnect: true,
+    retryStrategy: () => null,
     connectTimeout: options.connectTimeoutMs,
     commandTimeout: options.commandTimeoutMs,
     maxRetriesPerRequest: 1,
@@ -34,10 +39,7 @@ export function createClient(options: ResolvedRedisOptions): ClientSetup {
   }
   if (options.cluster) return createCluster(options.cluster, options);
   const url = options.url ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
-  const client = new Redis(url, {
-    ...connectionSettings(options),
-    retryStrategy: (times) => Math.min(times * 100, 2000),
-  });
+  const client = new Redis(url, connectionSettings(options));
   return { client, owned: true, secrets: secretsOfUrl(url) };
 }
 
@@ -57,7 +59,8 @@ function createCluster(urls: readonly string[], options: ResolvedRedisOptions): 
   const client = new Cluster(nodes, {
     lazyConnect: true,
     enableOfflineQueue: false,
-    clusterRetryStrategy: (times) => Math.min(times * 100, 2000),
+    // No reconnecting in the background: the next call connects again (connect/connection.ts).
+    clusterRetryStrategy: () => null,
     slotsRefreshTimeout: options.connectTimeoutMs,
     redisOptions: {
       ...connectionSettings(options),
