@@ -109,6 +109,8 @@ export class MysqlAdapter implements StorageAdapter {
       // A few statement shapes per storage (see ROW_SHAPES); a bound keeps the server's limit far away.
       maxPreparedStatements: 64,
       enableKeepAlive: true,
+      // affectedRows then counts an upsert's update as 2 and an unchanged row as 0, never as 1 (an insert).
+      flags: ["-FOUND_ROWS"],
     });
     // New connections get the server-side statement limit before their first statement (queued in
     // order). The event hands over mysql2's callback-style connection; a failure shows on the next statement.
@@ -334,6 +336,7 @@ export class MysqlAdapter implements StorageAdapter {
       }),
     );
     await this.#transaction(async (connection) => {
+      let inserted = 0;
       for (const group of byBytes(rows, (vcon) => vcon.bytes, budget)) {
         for (const run of inShapes(group)) {
           const params = run.flatMap((v) => [
@@ -343,10 +346,17 @@ export class MysqlAdapter implements StorageAdapter {
             now,
             v.json,
           ]);
-          await connection.execute(this.#timed(this.#statements.upsert(run.length)), params);
+          const [result] = await connection.execute<mysql.ResultSetHeader>(
+            this.#timed(this.#statements.upsert(run.length)),
+            params,
+          );
+          inserted += result.affectedRows;
         }
       }
-      for (const run of inShapes(rows.map((vcon) => vcon.uuid))) {
+      // One new document (affectedRows 1; an update counts 2) has no keys to clear: keys only ever
+      // change with their document, in its transaction. Saves a round trip on every first save.
+      const onlyNew = rows.length === 1 && inserted === 1;
+      for (const run of onlyNew ? [] : inShapes(rows.map((vcon) => vcon.uuid))) {
         await connection.execute(this.#timed(this.#statements.deleteKeys(run.length)), run);
       }
       for (const group of byBytes(keyParams, (row) => row[2].length, budget)) {

@@ -165,6 +165,28 @@ await describeWithMysql("mysql adapter", () => {
     await storage.close();
   });
 
+  it("identical re-saves, concurrent and in a row, leave one key row per value (no duplicate keys)", async () => {
+    const bare = fresh();
+    const storage = fromAdapter(bare);
+    const doc = {
+      uuid: uuid(1),
+      created_at: "2024-01-01T00:00:00Z",
+      subject: "Same",
+      parties: [{ tel: "+1" }],
+    };
+    await Promise.all(Array.from({ length: 20 }, () => storage.save(doc)));
+    for (let i = 0; i < 20; i++) await storage.save(doc);
+    const [rows] = (await raw.query(
+      `SELECT kind, COUNT(*) AS n FROM \`${bare.tables.base}_keys\` GROUP BY kind ORDER BY kind`,
+    )) as unknown as [Array<{ kind: string; n: number }>];
+    expect(rows.map((r) => [r.kind, Number(r.n)])).toStrictEqual([
+      ["s", 1],
+      ["t", 1],
+      ["x", 1],
+    ]);
+    await storage.close();
+  });
+
   it("processes starting together migrate once under GET_LOCK", async () => {
     const table = `m${tables++}`;
     const adapters = Array.from({ length: 4 }, () => new MysqlAdapter({ url: database.url, table }));
