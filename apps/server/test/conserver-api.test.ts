@@ -63,7 +63,6 @@ describe("conserver (vcon-server) routes on the PostgreSQL server", () => {
   let database: TestDatabase;
   let running: RunningServer;
   let url: string;
-  const since = "2031-03-04T00:00:00";
 
   const call = (path: string, init: RequestInit = {}) =>
     fetch(`${url}${path}`, { ...init, headers: { ...headers, ...(init.headers as object) } });

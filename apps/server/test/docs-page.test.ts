@@ -56,7 +56,7 @@ describe.skipIf(!executablePath)("API reference page at /docs, in headless Chrom
     await page.goto(`${running.url}/docs`);
     await page.locator(".opblock").first().waitFor({ timeout: 30_000 });
 
-    expect(await page.locator(".info .title").innerText()).toContain("vCon storage server");
+    expect(await page.locator(".info .title").textContent()).toContain("vCon storage server");
     const rendered = await page.locator(".opblock").count();
     expect(rendered).toBe(Object.keys(operations).length);
     const paths = await page.locator(".opblock-summary-path").allInnerTexts();
