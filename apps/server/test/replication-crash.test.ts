@@ -220,6 +220,11 @@ describeWithRedisServer("replication under SIGKILL (postgres primary, file and R
     const waiting = (await replicationOf(service.url)).cache!;
     expect(waiting.pending).toBe(500);
     expect(waiting.lastError).toMatch(/UNAVAILABLE/);
+    // Still ready (the primary takes writes), but not healthy: a replica does not answer.
+    const ready = await fetch(`${service.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as { status: string }).status).toBe("degraded");
+    expect((await fetch(`${service.url}/health`)).status).toBe(503);
 
     await setup.redis.start();
     const convergeMs = await caughtUp(service.url);

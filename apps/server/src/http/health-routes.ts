@@ -10,7 +10,7 @@ const readinessResponse = {
 } as const;
 
 /**
- * `/livez`: the process answers (no auth, no detail). `/readyz`: every storage answers; the
+ * `/livez`: the process answers (no auth, no detail). `/readyz`: the primary answers; the
  * per-storage detail (adapters, errors) only for authenticated callers. `/health`: the detailed
  * report, protected like the API.
  */
@@ -56,12 +56,15 @@ export async function healthRoutes(
     {
       config: { auth: "public" },
       schema: {
-        summary: "Readiness: 200 when every storage answers; per-storage detail for authenticated callers",
+        summary: "Readiness: 200 when the primary answers (degraded: a replica does not); detail for authenticated callers",
         response: { 200: readinessResponse, 503: readinessResponse },
       },
     },
     async (request, reply) => {
-      const { code, status, report } = await probe();
+      const { status, report } = await probe();
+      // Ready means writes are taken: the primary answers. A replica that is down only delays its
+      // copies (they wait in the replication journal), so it shows as "degraded", still 200.
+      const code = report.some((s) => s.role === "primary" && s.ok) ? 200 : 503;
       return reply.code(code).send(request.authenticated ? { status, storages: report } : { status });
     },
   );
