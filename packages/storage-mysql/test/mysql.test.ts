@@ -4,7 +4,7 @@ import type mysql from "mysql2/promise";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { adapter, MysqlAdapter, parseMysqlOptions, resolveTarget } from "../src/index.js";
 import { describeWithMysql, testDatabase } from "./mysql-env.js";
-import { expectReferenceAnswers } from "./search-traps.js";
+import { expectNoMatchAcrossValues, expectReferenceAnswers } from "./search-traps.js";
 
 const database = testDatabase("adapter");
 let tables = 0;
@@ -99,6 +99,15 @@ await describeWithMysql("mysql adapter", () => {
     const storage = fromAdapter(await MysqlAdapter.connect({ url: database.url, table: `a${tables++}` }));
     try {
       await expectReferenceAnswers(storage);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it("a match never spans two names or two text pieces stored in one row", async () => {
+    const storage = fromAdapter(await MysqlAdapter.connect({ url: database.url, table: `a${tables++}` }));
+    try {
+      await expectNoMatchAcrossValues(storage);
     } finally {
       await storage.close();
     }

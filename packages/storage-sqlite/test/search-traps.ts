@@ -70,3 +70,25 @@ export async function expectReferenceAnswers(storage: VconStorage): Promise<void
   }
   expect(mismatches).toStrictEqual([]);
 }
+
+/** Names, and text pieces, are stored joined in one row: a match must never span two of them. */
+export async function expectNoMatchAcrossValues(storage: VconStorage): Promise<void> {
+  const uuid = "0194c3a2-7b1e-8f3d-9a2c-0000000a0b0c";
+  await storage.save({
+    uuid,
+    subject: "Ann",
+    parties: [{ name: "Ann" }, { name: "Bob" }],
+    dialog: [
+      { type: "text", body: "first piece", start: "2026-01-01T00:00:00Z", parties: [0] },
+      { type: "text", body: "second piece", start: "2026-01-01T00:00:01Z", parties: [1] },
+    ],
+  });
+  const found = async (query: SearchQuery) => (await storage.search(query)).items.map((v) => v.uuid);
+  expect(await found({ name: "ann" })).toStrictEqual([uuid]);
+  expect(await found({ name: "bob" })).toStrictEqual([uuid]);
+  expect(await found({ name: "nb" })).toStrictEqual([]);
+  expect(await found({ name: "annbob" })).toStrictEqual([]);
+  expect(await found({ text: "piece" })).toStrictEqual([uuid]);
+  expect(await found({ text: "piecesecond" })).toStrictEqual([]);
+  expect(await found({ text: "ce se" })).toStrictEqual([]);
+}

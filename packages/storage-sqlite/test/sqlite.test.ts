@@ -11,7 +11,7 @@ import {
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { adapter, parseSqliteOptions, SqliteAdapter } from "../src/index.js";
-import { expectReferenceAnswers } from "./search-traps.js";
+import { expectNoMatchAcrossValues, expectReferenceAnswers } from "./search-traps.js";
 
 const folder = mkdtempSync(join(tmpdir(), "vcon-sqlite-"));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -45,6 +45,15 @@ describe("sqlite search semantics", () => {
     const storage = fromAdapter(new SqliteAdapter());
     try {
       await expectReferenceAnswers(storage);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it("a match never spans two names or two text pieces stored in one row", async () => {
+    const storage = fromAdapter(new SqliteAdapter({ path: freshPath() }));
+    try {
+      await expectNoMatchAcrossValues(storage);
     } finally {
       await storage.close();
     }
