@@ -107,6 +107,20 @@ describe("the conformance suite catches broken adapters", () => {
     );
   });
 
+  for (const label of ["reference with maxBatchSize 2", "reference with maxBatchSize 1"]) {
+    it(`passes the ${label}, chunk by chunk`, () => {
+      const outcome = outcomes.get(label);
+      expect(outcome, `the ${label} suite ran`).toBeDefined();
+      expect([...outcome!.failed.keys()]).toStrictEqual([]);
+      expect([...outcome!.passed]).toEqual(
+        expect.arrayContaining([
+          "saveMany > chunkSize splits the batch into committed chunks",
+          "backend failures > a chunk lands whole or not at all when the backend refuses a write mid-chunk",
+        ]),
+      );
+    });
+  }
+
   it("runs a VconStorage factory, printing the reason of each skipped test", () => {
     const outcome = outcomes.get("skips")!;
     expect([...outcome.failed.keys()]).toStrictEqual([]);

@@ -79,6 +79,8 @@ export interface Probe {
   bareAdapter: boolean;
   /** The bare adapter's declared `maxDocumentBytes`, when it declares one. */
   maxDocumentBytes: number | undefined;
+  /** The bare adapter's declared `maxBatchSize`, when it declares one. */
+  maxBatchSize: number | undefined;
 }
 
 export interface TestSpec {
@@ -150,11 +152,16 @@ export class SuiteContext {
       try {
         const capabilities = {} as Record<Capability, boolean>;
         for (const capability of CAPABILITIES) capabilities[capability] = storage.supports(capability);
-        const declared = bareAdapter
-          ? (created as { maxDocumentBytes?: unknown }).maxDocumentBytes
-          : undefined;
-        const maxDocumentBytes = typeof declared === "number" ? declared : undefined;
-        return { capabilities, bareAdapter, maxDocumentBytes };
+        const declared = (key: "maxDocumentBytes" | "maxBatchSize") => {
+          const value = bareAdapter ? (created as StorageAdapter)[key] : undefined;
+          return typeof value === "number" ? value : undefined;
+        };
+        return {
+          capabilities,
+          bareAdapter,
+          maxDocumentBytes: declared("maxDocumentBytes"),
+          maxBatchSize: declared("maxBatchSize"),
+        };
       } finally {
         await within(
           storage.close(),

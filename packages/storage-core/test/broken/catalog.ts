@@ -7,7 +7,12 @@ import type { ConformanceOptions } from "../../src/conformance/index.js";
 import { DEFAULT_LIMITS } from "../../src/document.js";
 import { UnavailableError } from "../../src/errors.js";
 import * as broken from "./adapters.js";
-import { LimitedReferenceAdapter, ReferenceAdapter, referenceHooks } from "./reference-adapter.js";
+import {
+  LimitedReferenceAdapter,
+  ReferenceAdapter,
+  referenceHooks,
+  SmallBatchReferenceAdapter,
+} from "./reference-adapter.js";
 
 export interface BrokenFixture {
   /** The promise it breaks, in a few words. */
@@ -435,8 +440,12 @@ export const REFERENCE_OPTIONS: ConformanceOptions = {
   largeDocumentBytes: 64 * 1024,
 };
 
-/** The control for the maxDocumentBytes checks: a correct adapter that declares a limit. */
-export const LIMITED_REFERENCE_OPTIONS = with_(() => new LimitedReferenceAdapter());
+/** Controls for the limits: correct adapters that declare maxDocumentBytes, or a small maxBatchSize. */
+export const LIMITED_REFERENCE_OPTIONS: Record<string, ConformanceOptions> = {
+  "reference with maxDocumentBytes": with_(() => new LimitedReferenceAdapter()),
+  "reference with maxBatchSize 2": with_(() => new SmallBatchReferenceAdapter(2)),
+  "reference with maxBatchSize 1": with_(() => new SmallBatchReferenceAdapter(1)),
+};
 
 /** The fixture names of part `index` of `parts`, so the parts run side by side. */
 export function part(index: number, parts: number): string[] {

@@ -152,3 +152,10 @@ export class ReferenceAdapter implements StorageAdapter {
 export class LimitedReferenceAdapter extends ReferenceAdapter {
   readonly maxDocumentBytes = 64 * 1024;
 }
+
+/** The reference adapter with a small maxBatchSize, as a Redis Cluster adapter declares 1. */
+export class SmallBatchReferenceAdapter extends ReferenceAdapter {
+  constructor(readonly maxBatchSize: number) {
+    super();
+  }
+}
