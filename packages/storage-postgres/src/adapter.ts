@@ -16,9 +16,9 @@ import { NAME } from "./name.js";
 import { type PostgresOptions, parsePostgresOptions, type ResolvedOptions } from "./options.js";
 import { type BackfillOptions, type BackfillResult, backfillKeys } from "./sql/backfill.js";
 import { BatchWriter } from "./sql/batch.js";
+import { GroupWriter } from "./sql/group-writer.js";
 import { type TableName, tableName } from "./sql/identifiers.js";
 import { applyMigrations, type MigrationResult } from "./sql/migrations.js";
-import { rowValues } from "./sql/row.js";
 import { type SearchInput, type SearchRow, searchPage, searchStatements } from "./sql/search.js";
 import { type Statements, statements } from "./sql/statements.js";
 
@@ -48,6 +48,7 @@ export class PostgresAdapter implements StorageAdapter {
   #sql: Statements;
   #errors: ErrorFunnel;
   #batches: BatchWriter;
+  #saves: GroupWriter;
 
   private constructor(connection: Connection, table: TableName, logger: Logger) {
     this.#connection = connection;
@@ -57,6 +58,7 @@ export class PostgresAdapter implements StorageAdapter {
       { target: connection.target, secrets: connection.secrets, qualifiedTable: table.qualified },
       logger,
     );
+    this.#saves = new GroupWriter(connection, this.#sql);
     this.#batches = new BatchWriter(connection, this.#sql, () =>
       logger.info(
         { adapter: NAME, table: table.qualified },
@@ -108,9 +110,9 @@ export class PostgresAdapter implements StorageAdapter {
     await this.#errors.guard(this.#connection.query(`SELECT 1 FROM ${this.table.qualified} LIMIT 0`));
   }
 
+  /** Concurrent saves are coalesced into one statement and one commit (see GroupWriter). */
   save(vcon: PreparedVcon): Promise<void> {
-    const { name, text } = this.#sql.save;
-    return this.#errors.guard(this.#connection.query(text, rowValues(vcon), name)).then(nothing);
+    return this.#errors.guard(this.#saves.save(vcon));
   }
 
   saveMany(chunk: readonly PreparedVcon[]): Promise<void> {
@@ -245,5 +247,3 @@ function parseBody(rows: { body: string | null }[]): VconDocument | null {
   const body = rows[0]?.body;
   return typeof body === "string" ? (JSON.parse(body) as VconDocument) : null;
 }
-
-function nothing(): void {}
