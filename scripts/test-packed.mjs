@@ -242,6 +242,16 @@ try {
     step(`app: no test tools installed (${TEST_TOOLS.join(", ")})`, () =>
       assertNotInstalled(app, TEST_TOOLS),
     );
+    step("app: the suite bundles fast-check but shares core's own modules", () => {
+      const suite = readFileSync(
+        join(app, "node_modules/@vcon/storage-core/dist/conformance/index.js"),
+        "utf8",
+      );
+      if (!suite.includes("fast-check")) throw new Error("the conformance entry does not bundle fast-check");
+      // A second copy of core inside the bundle would mean two StorageError classes at run time.
+      if (/class StorageError\b/.test(suite) || !suite.includes('from "../errors.js"'))
+        throw new Error("the conformance entry carries its own copy of core instead of importing dist/");
+    });
     step("app: saves and reads a vCon; both entry points load", () => {
       const script = [
         "import { createStorage, prepareVcon } from '@vcon/storage-core';",
