@@ -161,6 +161,24 @@ describe("vcon-server serve and config, started as a user would", { timeout: 180
     expect(result.stdout + result.stderr).not.toContain(PASSWORD);
   });
 
+  it("serve --wait-for-storages gives up when a storage never answers, naming it", async () => {
+    const port = await closedPort();
+    const { dir, file } = configDir(
+      `storages:\n  primary:\n    adapter: memory\n  cache:\n    adapter: redis\n    options:\n      url: redis://127.0.0.1:${port}\n`,
+    );
+    dirs.push(dir);
+    const started = performance.now();
+    const result = await runCli(["--config", file, "serve", "--wait-for-storages", "1"], {
+      cwd: dir,
+      env: { PORT: "0" },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("waiting for storages");
+    expect(result.stderr).toMatch(/Storages not up within --wait-for-storages: cache UNAVAILABLE/);
+    expect(result.stdout).not.toContain("Server listening");
+    expect(performance.now() - started).toBeLessThan(30_000);
+  });
+
   it("serve --wait-for-storages retries a storage that is not up yet; without it, start fails at once", async () => {
     const direct = new URL(database.url);
     const proxy = await startTcpProxy(direct.hostname, Number(direct.port || 5432));
