@@ -1,5 +1,6 @@
 import {
   type AdapterRegistry,
+  isStorageError,
   parseOptions,
   ValidationError,
   type ValidationIssue,
@@ -21,9 +22,8 @@ export async function checkStorages(
       const definition = await registry.resolve(entry.adapter);
       await parseOptions(definition, entry.options);
     } catch (error) {
-      const found = (error as { issues?: ValidationIssue[] }).issues;
-      if (!found) throw error;
-      for (const issue of found)
+      if (!isStorageError(error, "VALIDATION")) throw error;
+      for (const issue of error.issues)
         issues.push({ path: `storages.${name}.${issue.path}`, message: issue.message });
     }
   }
