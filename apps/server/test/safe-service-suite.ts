@@ -84,6 +84,9 @@ export function describeSafeService(label: string, backend: SafeServiceBackend):
       // A key one character off, and a prefix of a real key, are just as wrong.
       expect((await call("/vcons?limit=1", `${FULL_KEY.slice(0, -1)}X`)).status).toBe(401);
       expect((await call("/vcons?limit=1", FULL_KEY.slice(0, 10))).status).toBe(401);
+      // Unknown paths say nothing about the routes; the OpenAPI document is public.
+      expect((await call("/no/such/route", null)).status).toBe(401);
+      expect((await call("/openapi.json", null)).status).toBe(200);
       // Rejected before the body is read: nothing written.
       const vcon = makeVcon();
       expect((await post(vcon, null)).status).toBe(401);
