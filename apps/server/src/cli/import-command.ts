@@ -1,4 +1,4 @@
-import { prepareVcon } from "@vcon/storage-core";
+import { type PreparedVcon, prepareVcon } from "@vcon/storage-core";
 import { findJsonSyntaxProblem } from "../http/json-text.js";
 import { StorageFailure } from "../storages/outcome.js";
 import type { StorageSet } from "../storages/storage-set.js";
@@ -25,7 +25,7 @@ export interface ImportSummary {
 }
 
 interface Pending {
-  text: string;
+  prepared: PreparedVcon;
   bytes: number;
   /** Earlier copies of the same uuid in this batch, replaced by this one. */
   superseded: number;
@@ -57,10 +57,7 @@ export async function importVcons(
     const count = entries.reduce((sum, p) => sum + 1 + p.superseded, 0);
     const bytes = entries.reduce((sum, p) => sum + p.bytes, 0);
     try {
-      await storages.save(
-        entries.map((p) => p.text),
-        [...pending.keys()],
-      );
+      await storages.savePrepared(entries.map((p) => p.prepared));
       progress.add(count, 0, bytes);
     } catch (error) {
       progress.add(0, count, bytes);
@@ -76,18 +73,19 @@ export async function importVcons(
       progress.add(0, 0, item.bytes);
       continue;
     }
-    const uuid = uuidOf(item);
-    if (uuid === null) {
+    const prepared = prepare(item);
+    if (prepared === null) {
       progress.add(0, 1, item.bytes);
       continue;
     }
+    const { uuid } = prepared;
     if (seen.has(uuid)) repeated.add(uuid);
     else seen.add(uuid);
     const earlier = chunk.get(uuid);
     // Re-inserted at the end: the batch holds each uuid once, its last copy.
     chunk.delete(uuid);
     chunk.set(uuid, {
-      text: item.text,
+      prepared,
       bytes: item.bytes + (earlier?.bytes ?? 0),
       superseded: earlier ? earlier.superseded + 1 : 0,
     });
@@ -118,10 +116,10 @@ export async function importVcons(
   };
 }
 
-/** The document's uuid by core's rules, or null (the reason printed). The text is stored byte for byte. */
-function uuidOf(item: SourceItem): string | null {
+/** The document checked by core's rules (once), or null with the reason printed. Its text is stored as is. */
+function prepare(item: SourceItem): PreparedVcon | null {
   try {
-    return prepareVcon(item.text).uuid;
+    return prepareVcon(item.text);
   } catch (error) {
     process.stderr.write(`failed ${item.where}: ${problemOf(item.text, error)}\n`);
     return null;
