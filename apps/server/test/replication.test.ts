@@ -110,6 +110,28 @@ describe("replication: primary first, replicas through the journal", () => {
     expect((await fetch(`${app.url}/vcons/${vcon.uuid}`)).status).toBe(503);
   });
 
+  it("exports from the primary, and from a replica (said so) only when the primary fails", async () => {
+    const app = await start({ primary: { adapter: "memory" }, archive: { adapter: "memory" } });
+    const vcons = [makeVcon(), makeVcon()];
+    expect((await postJson(`${app.url}/vcons`, vcons)).status).toBe(201);
+    await eventually(() => pendingOf(app, "archive")?.pending === 0);
+    const exported = async () => {
+      const fallbacks: string[] = [];
+      const uuids: string[] = [];
+      for await (const d of app.server.storages.export({}, undefined, (storage, failure) =>
+        fallbacks.push(`${storage}:${failure.storage}=${failure.code}`),
+      ))
+        uuids.push(String(d.uuid));
+      return { uuids, fallbacks };
+    };
+    expect(await exported()).toEqual({ uuids: vcons.map((v) => v.uuid), fallbacks: [] });
+    await app.server.storages.byName("primary")!.close();
+    expect(await exported()).toEqual({
+      uuids: vcons.map((v) => v.uuid),
+      fallbacks: ["archive:primary=CLOSED"],
+    });
+  });
+
   it("reads the primary only while it answers: a document only a replica holds is not served", async () => {
     const app = await start({ primary: { adapter: "memory" }, archive: { adapter: "memory" } });
     const stray = makeVcon();

@@ -74,6 +74,9 @@ export async function exportVcons(
     : storages.export(
         { ...(query.since ? { since: query.since } : {}), ...(query.until ? { until: query.until } : {}) },
         options.storage,
+        // The primary failed before its first vCon: a replica (possibly behind) exports instead.
+        (storage, failure) =>
+          process.stderr.write(`warn: exporting from ${storage}: the primary failed (${failure.code})\n`),
       );
   const progress = new Progress("exported");
   async function* lines() {
