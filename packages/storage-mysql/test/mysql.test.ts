@@ -3,7 +3,7 @@ import { fromAdapter, isStorageError, type StorageError, silentLogger } from "@v
 import type mysql from "mysql2/promise";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { adapter, MysqlAdapter, parseMysqlOptions, resolveTarget } from "../src/index.js";
-import { describeWithMysql, testDatabase } from "./mysql-env.js";
+import { describeWithMysql, skipDecision, testDatabase } from "./mysql-env.js";
 import { expectNoMatchAcrossValues, expectReferenceAnswers } from "./search-traps.js";
 
 const database = testDatabase("adapter");
@@ -71,6 +71,14 @@ it("options: bad values are VALIDATION naming the field; a bad URL is never echo
   expect((error as Error).message).not.toContain("Sup3r-Secret");
 });
 
+it("without a server the tests skip with the reason, but CI=true fails the run", () => {
+  expect(skipDecision(null, {})).toBeNull();
+  expect(skipDecision("ECONNREFUSED", { MYSQL_URL: "mysql://u:Sup3r-Secret@db:3306/x" })).toMatch(
+    /^no MySQL\/MariaDB at MYSQL_URL mysql:\/\/u:\*\*\*@db:3306\/x \(ECONNREFUSED\)$/,
+  );
+  expect(() => skipDecision("ECONNREFUSED", { CI: "true" })).toThrow(/CI=true/);
+});
+
 it("an unreachable server is UNAVAILABLE within connectTimeoutMs, without the password", async () => {
   const storage = fromAdapter(
     new MysqlAdapter({ url: "mysql://root:Sup3r-Secret@127.0.0.1:1/vcon", connectTimeoutMs: 1000 }),
@@ -124,6 +132,17 @@ await describeWithMysql("mysql adapter", () => {
     expect(`${error.message} ${inspect(error, { depth: 5 })} ${JSON.stringify(storage)}`).not.toContain(
       "Wr0ng-Secret",
     );
+    await storage.close();
+  });
+
+  it("ssl against a server without TLS is UNAVAILABLE, not retryable, naming options.ssl", async (context) => {
+    const [[row]] = (await raw.query("SELECT @@have_ssl AS tls")) as unknown as [[{ tls: string | null }]];
+    if (row?.tls === "YES") context.skip("this server speaks TLS: the refusal cannot be provoked here");
+    const storage = fromAdapter(new MysqlAdapter({ url: database.url, ssl: true, connectTimeoutMs: 2000 }));
+    const error = await rejection(storage.get(uuid(1)));
+    expect(error.code).toBe("UNAVAILABLE");
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain("options.ssl");
     await storage.close();
   });
 
