@@ -1,4 +1,4 @@
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildServer, type VconServer } from "../src/index.js";
@@ -202,6 +202,20 @@ describe("replication: primary first, replicas through the journal", () => {
     await expect(start({ a: { adapter: "memory", read: false }, b: { adapter: "memory" } })).rejects.toThrow(
       /storages\.a\.read: the primary answers reads/,
     );
+  });
+
+  it("does not start when the journal cannot be opened, and says why", async () => {
+    const blocker = join(tempDir("blocked"), "not-a-folder");
+    writeFileSync(blocker, "");
+    const opening = buildServer({
+      server: { logLevel: "silent", port: 0 },
+      storages: { primary: { adapter: "memory" }, archive: { adapter: "memory" } },
+      replication: { journal: join(blocker, "journal.sqlite") },
+    });
+    await expect(opening).rejects.toMatchObject({
+      code: "UNAVAILABLE",
+      message: expect.stringMatching(/^The replication journal could not be opened: /),
+    });
   });
 
   it("uses the storage marked primary: true, wherever it is in the configuration", async () => {

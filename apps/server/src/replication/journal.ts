@@ -87,9 +87,11 @@ export class Journal {
   /** Opens (and creates) the journal file. Fails with UNAVAILABLE when the file cannot be used. */
   static open(file: string): Journal {
     const path = resolve(file);
+    const opened: Database.Database[] = [];
     try {
       mkdirSync(dirname(path), { recursive: true });
       const db = new Database(path, { timeout: 5000 });
+      opened.push(db);
       db.pragma("journal_mode = WAL");
       // FULL: the WAL is synced at every commit, so an acknowledged write survives power loss too.
       db.pragma("synchronous = FULL");
@@ -98,9 +100,11 @@ export class Journal {
       // cut only means settling from the primary again or delivering again, both harmless. In WAL
       // mode a lost commit is always a suffix, so what survives is a state the journal was in.
       const lazyDb = new Database(path, { timeout: 5000 });
+      opened.push(lazyDb);
       lazyDb.pragma("synchronous = NORMAL");
       return new Journal(path, db, lazyDb);
     } catch (error) {
+      for (const db of opened) db.close();
       throw journalError("could not be opened", error);
     }
   }
