@@ -7,6 +7,12 @@ import type { Statements } from "./statements.js";
 export const GROUP_MAX_DOCUMENTS = 256;
 /** Most JSON bytes one coalesced statement carries. */
 export const GROUP_MAX_BYTES = 8 * 1024 * 1024;
+/**
+ * Statements (lone saves or groups) in flight at once. One would serialise the server's work on one
+ * backend, which on a CPU-bound server (index maintenance) is slower than the parallel statements it
+ * replaces; a few keep the server's cores busy and still share each commit among many saves.
+ */
+export const GROUPS_IN_FLIGHT = 4;
 
 interface Pending {
   vcon: PreparedVcon;
@@ -15,21 +21,24 @@ interface Pending {
 }
 
 /**
- * Group commit for `save`. A save with nothing in flight goes straight to the database as its own
- * statement (no added latency for one caller). Saves arriving while one is in flight queue up, and when
- * it ends they go together as one multi-row upsert: one round trip and one commit for all of them, each
+ * Group commit for `save`. A save goes straight to the database as its own statement while fewer than
+ * GROUPS_IN_FLIGHT statements run (no added latency for one caller). Saves arriving while that many run
+ * queue up, and as each ends the queued ones go together as one multi-row upsert: one round trip and one commit for all of them, each
  * caller resolved only after that commit. There is no timer: a group is whatever queued meanwhile,
  * bounded by count and bytes.
  *
- * A group holds each uuid once (a second save of a uuid waits for the next group, so saves of one uuid
- * apply in call order, the last one winning as serially). When the group's statement fails, its saves
+ * A group holds each uuid once, and a save of a uuid that a running statement writes waits for it, so
+ * saves of one uuid apply in call order, the last one winning as serially. When the group's statement fails, its saves
  * are retried one by one, so one bad document fails only its own caller.
  */
 export class GroupWriter {
   readonly #connection: Connection;
   readonly #sql: Statements;
   readonly #queue: Pending[] = [];
-  #busy = false;
+  /** Statements running now. */
+  #running = 0;
+  /** Uuids written by a running statement (with their count): a later save of one waits for it. */
+  readonly #writing = new Map<string, number>();
 
   constructor(connection: Connection, sql: Statements) {
     this.#connection = connection;
@@ -37,12 +46,26 @@ export class GroupWriter {
   }
 
   save(vcon: PreparedVcon): Promise<void> {
-    if (!this.#busy) {
-      this.#busy = true;
-      return this.#single(vcon).finally(() => this.#next());
+    if (this.#running < GROUPS_IN_FLIGHT && this.#queue.length === 0 && !this.#writing.has(vcon.uuid)) {
+      return this.#run([vcon], () => this.#single(vcon));
     }
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ vcon, resolve, reject });
+    });
+  }
+
+  /** Runs one statement for `vcons`, then starts what the queue holds. */
+  #run<T>(vcons: readonly PreparedVcon[], work: () => Promise<T>): Promise<T> {
+    this.#running++;
+    for (const { uuid } of vcons) this.#writing.set(uuid, (this.#writing.get(uuid) ?? 0) + 1);
+    return work().finally(() => {
+      this.#running--;
+      for (const { uuid } of vcons) {
+        const left = this.#writing.get(uuid)! - 1;
+        if (left === 0) this.#writing.delete(uuid);
+        else this.#writing.set(uuid, left);
+      }
+      this.#next();
     });
   }
 
@@ -51,14 +74,16 @@ export class GroupWriter {
     return this.#connection.query(text, rowValues(vcon), name).then(() => {});
   }
 
-  /** Runs the queued saves as one group, then the next group, until the queue is empty. */
+  /** Starts queued saves as groups while statements may still start. */
   #next(): void {
-    const group = this.#take();
-    if (group.length === 0) {
-      this.#busy = false;
-      return;
+    while (this.#running < GROUPS_IN_FLIGHT && this.#queue.length > 0) {
+      const group = this.#take();
+      if (group.length === 0) return; // all queued uuids wait for running statements
+      void this.#run(
+        group.map((pending) => pending.vcon),
+        () => this.#write(group),
+      );
     }
-    void this.#write(group).finally(() => this.#next());
   }
 
   /**
@@ -75,7 +100,7 @@ export class GroupWriter {
       const { uuid, bytes: size } = pending.vcon;
       const fits =
         group.length === 0 || (group.length < GROUP_MAX_DOCUMENTS && bytes + size <= GROUP_MAX_BYTES);
-      if (taken.has(uuid) || blocked.has(uuid) || !fits) {
+      if (taken.has(uuid) || blocked.has(uuid) || this.#writing.has(uuid) || !fits) {
         blocked.add(uuid);
         rest.push(pending);
         continue;
