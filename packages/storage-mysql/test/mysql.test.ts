@@ -275,6 +275,46 @@ await describeWithMysql("mysql adapter", () => {
     await storage.close();
   });
 
+  it("a saveMany InnoDB picks as a deadlock victim is retried and commits", async () => {
+    const bare = fresh({ table: `deadlock_victim_${tables++}` });
+    const storage = fromAdapter(bare);
+    const table = `\`${bare.tables.base}\``;
+    await storage.saveMany([uuid(1), uuid(2)].map((u) => ({ uuid: u, subject: "before", parties: [] })));
+    const other = await database.connect();
+    try {
+      // The other session changes many rows first, so InnoDB rolls back the adapter's lighter transaction.
+      await other.query("CREATE TABLE IF NOT EXISTS weight (n INT)");
+      await other.query("START TRANSACTION");
+      await other.query(
+        "INSERT INTO weight WITH RECURSIVE s (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 500) SELECT n FROM s",
+      );
+      await other.query(`SELECT uuid FROM ${table} WHERE uuid = ? FOR UPDATE`, [uuid(2)]);
+      // The adapter locks uuid(1) (uuid order), then waits for uuid(2)...
+      const batch = storage.saveMany(
+        [uuid(2), uuid(1)].map((u) => ({ uuid: u, subject: "after", parties: [] })),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // ...and the other session now waits for uuid(1): a cycle, and the adapter is the victim.
+      const crossing = other.query(`SELECT uuid FROM ${table} WHERE uuid = ? FOR UPDATE`, [uuid(1)]);
+      await crossing;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await other.query("COMMIT");
+      await batch;
+      const [[status]] = (await other.query("SHOW ENGINE INNODB STATUS")) as unknown as [
+        [{ Status: string }],
+      ];
+      expect(status!.Status).toContain("LATEST DETECTED DEADLOCK");
+      expect(status!.Status).toContain(bare.tables.base);
+      expect((await storage.get(uuid(1)))?.subject).toBe("after");
+      expect((await storage.get(uuid(2)))?.subject).toBe("after");
+    } finally {
+      await other.query("ROLLBACK").catch(() => {});
+      await other.query("DROP TABLE IF EXISTS weight");
+      await other.end();
+      await storage.close();
+    }
+  });
+
   it("statementTimeoutMs bounds a write blocked by another session's lock: UNAVAILABLE, retryable", async () => {
     const bare = fresh({ statementTimeoutMs: 500 });
     const storage = fromAdapter(bare);
