@@ -119,9 +119,12 @@ export const operations: Record<string, Operation> = {
       "(conserver's batch read) the answer is an array of vCons instead of a page.",
     parameters: queryParameters(searchQuery),
     responses: {
-      200: json("A page of matches, or (with vcon_uuids) the vCons asked for.", {
-        anyOf: [ref("SearchPage"), ref("VconsByUuid")],
-      }),
+      200: json(
+        "A page of matches, or (with vcon_uuids) the vCons asked for.",
+        { anyOf: [ref("SearchPage"), ref("VconsByUuid")] },
+        // Set when the primary could not answer and a replica did.
+        { "vcon-storage-failures": { $ref: "#/components/headers/VconStorageFailures" } },
+      ),
       ...errors({ ...READ_ERRORS, 501: "NotSupported" }),
     },
   },
