@@ -119,6 +119,12 @@ describe("API key configuration", () => {
       ),
     );
     expect(scopes.map((i) => i.path)).toEqual(["server.auth.keys.0.scopes.0"]);
+    expect(issuesOf(() => configFrom({ storages }, "code", { VCON_API_KEY: "short-key" }))).toEqual([
+      {
+        path: "VCON_API_KEY",
+        message: "an API key has at least 16 characters and no leading or trailing spaces",
+      },
+    ]);
     expect(
       issuesOf(() =>
         configFrom({ server: { auth: "none" }, storages }, "code", { VCON_API_KEY: "y".repeat(20) }),

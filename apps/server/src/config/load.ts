@@ -5,7 +5,13 @@ import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { zodIssueMessage } from "./did-you-mean.js";
 import { interpolateEnv } from "./interpolate.js";
-import { API_SCOPES, type AppConfig, appConfigSchema, DEFAULT_DATA_DIR } from "./schema.js";
+import {
+  API_SCOPES,
+  type AppConfig,
+  appConfigSchema,
+  DEFAULT_DATA_DIR,
+  MIN_API_KEY_LENGTH,
+} from "./schema.js";
 import { fromVconServerModules } from "./vcon-server-compat.js";
 
 /** Looked for in the working directory when neither `--config` nor `VCON_SERVER_CONFIG` names a file. */
@@ -111,6 +117,14 @@ function applyEnvApiKey(value: unknown, key: string | undefined, issues: Validat
   const config = value as { server?: { auth?: unknown } };
   const server = config.server ?? {};
   const auth = server.auth;
+  if (key.length < MIN_API_KEY_LENGTH || key.trim() !== key) {
+    // Named by the variable, not by the key list it would join.
+    issues.push({
+      path: "VCON_API_KEY",
+      message: `an API key has at least ${MIN_API_KEY_LENGTH} characters and no leading or trailing spaces`,
+    });
+    return value;
+  }
   if (auth === "none") {
     issues.push({
       path: "server.auth",
