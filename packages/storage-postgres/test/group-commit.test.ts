@@ -3,7 +3,7 @@ import { createTestDatabase, sqlRows, type TestDatabase } from "@vcon/test-postg
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresAdapter } from "../src/index.js";
-import { GROUPS_IN_FLIGHT } from "../src/sql/group-writer.js";
+import { GROUPS_IN_FLIGHT, SOLO_BYTES } from "../src/sql/group-writer.js";
 import { sampleVcon } from "./helpers.js";
 import { REFUSE_WRITES, REFUSED_WRITES_SETUP, RESTORE_WRITES } from "./support/refused-writes.js";
 
@@ -47,6 +47,20 @@ describe("group commit of concurrent saves", () => {
       await own.close();
       await pool.end();
     }
+  });
+
+  it("documents over SOLO_BYTES are never grouped: each is its own statement, all at once", async () => {
+    const big = "x".repeat(SOLO_BYTES);
+    const vcons = Array.from({ length: 10 }, () => sampleVcon({ subject: big }));
+    const outcomes = await Promise.allSettled(vcons.map((vcon) => storage.save(vcon)));
+    expect(outcomes.every((outcome) => outcome.status === "fulfilled")).toBe(true);
+    const [row] = await sqlRows<{ n: string; stamps: string }>(
+      database.url,
+      "SELECT count(*) AS n, count(DISTINCT xmin::text) AS stamps FROM vcons WHERE id = ANY($1::uuid[])",
+      [vcons.map((vcon) => vcon.uuid)],
+    );
+    // One statement (so one transaction) per document: rows written together share their xmin.
+    expect(row).toEqual({ n: "10", stamps: "10" });
   });
 
   it("saves of one uuid in one burst apply in call order: the last one wins", async () => {

@@ -6,7 +6,12 @@ import type { Statements } from "./statements.js";
 /** Most documents one coalesced statement carries. */
 export const GROUP_MAX_DOCUMENTS = 256;
 /** Most JSON bytes one coalesced statement carries. */
-export const GROUP_MAX_BYTES = 8 * 1024 * 1024;
+export const GROUP_MAX_BYTES = 1024 * 1024;
+/**
+ * Larger documents always go alone: their cost is their bytes, not the commit, and the grouped statement
+ * (parameter arrays) moves large texts more slowly than a single statement does.
+ */
+export const SOLO_BYTES = 64 * 1024;
 /**
  * Statements (lone saves or groups) in flight at once. One would serialise the server's work on one
  * backend, which on a CPU-bound server (index maintenance) is slower than the parallel statements it
@@ -46,7 +51,12 @@ export class GroupWriter {
   }
 
   save(vcon: PreparedVcon): Promise<void> {
-    if (this.#running < GROUPS_IN_FLIGHT && this.#queue.length === 0 && !this.#writing.has(vcon.uuid)) {
+    const free = !this.#writing.has(vcon.uuid);
+    if (
+      free &&
+      ((this.#running < GROUPS_IN_FLIGHT && this.#queue.length === 0) ||
+        (vcon.bytes > SOLO_BYTES && !this.#queue.some((pending) => pending.vcon.uuid === vcon.uuid)))
+    ) {
       return this.#run([vcon], () => this.#single(vcon));
     }
     return new Promise<void>((resolve, reject) => {
