@@ -56,7 +56,8 @@ export async function healthRoutes(
     {
       config: { auth: "public" },
       schema: {
-        summary: "Readiness: 200 when the primary answers (degraded: a replica does not); detail for authenticated callers",
+        summary:
+          "Readiness: 200 when the primary answers (degraded: a replica does not); detail for authenticated callers",
         response: { 200: readinessResponse, 503: readinessResponse },
       },
     },
