@@ -79,15 +79,6 @@ if (skipReason !== null) {
       failWrites: (uuid) => refusal.refuse(uuid),
       restoreWrites: () => refusal.restore(),
       openResources: openConnections,
-      skip: {
-        // Core caps chunkSize at maxBatchSize, which is 1 on a cluster; asked of H1b (requests.md).
-        "saveMany > chunkSize splits the batch into committed chunks":
-          "asks for chunks of 2; a cluster's maxBatchSize is 1, so core writes chunks of 1",
-        // Same assumption: six vCons in one saveMany are one chunk. On a cluster core writes six chunks of
-        // one, each whole, and a BatchError names the ones that landed before the refused one.
-        "backend failures > a chunk lands whole or not at all when the backend refuses a write mid-chunk":
-          "expects a 6-vCon saveMany to be one chunk; a cluster's maxBatchSize is 1 (each chunk of one lands whole)",
-      },
     });
   });
 
