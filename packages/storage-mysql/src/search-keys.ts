@@ -16,6 +16,8 @@ export interface SearchKey {
   value: Buffer;
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /**
  * The bytes a search value is stored and compared as: each UTF-16 code unit encoded on its own, the
  * way UTF-8 encodes a code point (CESU-8 style). Core's reference compares JS strings by code unit,
@@ -24,6 +26,8 @@ export interface SearchKey {
  * is string equality. Compared as binary, no collation folds case, accents or trailing spaces.
  */
 export function encodeKey(text: string): Buffer {
+  // Without surrogates (no astral characters, no lone halves) this is exactly UTF-8: let Node encode it.
+  if (!SURROGATE.test(text)) return Buffer.from(text, "utf8");
   const bytes = Buffer.allocUnsafe(text.length * 3);
   let at = 0;
   for (let i = 0; i < text.length; i++) {
