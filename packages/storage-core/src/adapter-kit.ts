@@ -13,6 +13,7 @@ export type {
   ExportOptions,
   NormalizedExportOptions,
   NormalizedSearchQuery,
+  ReadOptions,
   SearchPage,
   SearchQuery,
   StorageAdapter,
@@ -67,6 +68,7 @@ export {
   MAX_PAGE_SIZE,
   matchesQuery,
   normalizeExportOptions,
+  normalizeReadOptions,
   normalizeSearchQuery,
 } from "./query.js";
 // The definition a package exports as `adapter`

@@ -82,7 +82,16 @@ export interface SearchPage {
   nextCursor: string | null;
 }
 
-export interface ExportOptions {
+/**
+ * How fresh a read must be, for adapters that read from replicas. `"primary"` reads from the server
+ * that takes the writes (always current); `"any"` (the default) lets the adapter pick a replica, which
+ * may lag behind. Adapters with one server ignore it.
+ */
+export interface ReadOptions {
+  consistency?: "primary" | "any";
+}
+
+export interface ExportOptions extends ReadOptions {
   since?: Date | string;
   until?: Date | string;
   /** Documents fetched per round trip, where the backend batches. */
@@ -95,6 +104,8 @@ export interface NormalizedExportOptions {
   batchSize: number;
   /** Aborted when the storage closes or the consumer stops early. */
   signal: AbortSignal;
+  /** Present only when the caller asked for it. */
+  consistency?: ReadOptions["consistency"];
 }
 
 /**
@@ -134,11 +145,12 @@ export interface StorageAdapter {
    */
   open?(): Promise<void>;
   save(vcon: PreparedVcon): Promise<void>;
-  get(uuid: string): Promise<VconDocument | null>;
+  /** `options` is passed only when the caller gave read options (checked by core). */
+  get(uuid: string, options?: ReadOptions): Promise<VconDocument | null>;
   close(): Promise<void>;
   delete?(uuid: string): Promise<boolean>;
-  exists?(uuid: string): Promise<boolean>;
+  exists?(uuid: string, options?: ReadOptions): Promise<boolean>;
   saveMany?(chunk: readonly PreparedVcon[]): Promise<void>;
-  search?(query: NormalizedSearchQuery): Promise<SearchPage>;
+  search?(query: NormalizedSearchQuery, options?: ReadOptions): Promise<SearchPage>;
   export?(options: NormalizedExportOptions): AsyncIterable<VconDocument>;
 }

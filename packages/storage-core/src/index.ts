@@ -14,6 +14,7 @@ export type {
   NormalizedExportOptions,
   /** @deprecated — import from "@vcon/storage-core/adapter" */
   NormalizedSearchQuery,
+  ReadOptions,
   SearchPage,
   SearchQuery,
   /** @deprecated — import from "@vcon/storage-core/adapter" */

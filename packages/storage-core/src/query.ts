@@ -3,6 +3,7 @@ import type {
   ExportOptions,
   NormalizedExportOptions,
   NormalizedSearchQuery,
+  ReadOptions,
   SearchQuery,
 } from "./adapter.js";
 import { parseVconDate, toVconDate } from "./dates.js";
@@ -83,8 +84,38 @@ export function normalizeExportOptions(
       issues.push({ path: "options.batchSize", message: "expected an integer from 1 to 10000" });
     } else normalized.batchSize = options.batchSize;
   }
+  const read = readOptionsIssues(options, "options", issues);
   if (issues.length > 0) throw new ValidationError("Invalid export options", issues);
+  if (read.consistency !== undefined) normalized.consistency = read.consistency;
   return normalized;
+}
+
+const CONSISTENCIES = new Set(["primary", "any"]);
+
+/**
+ * Checks the read options of get, exists and search (and export's `consistency`): VALIDATION for an
+ * unknown level. Returns only what was given, so adapters receive nothing extra when nothing was asked.
+ */
+export function normalizeReadOptions(options: ReadOptions | undefined): ReadOptions | undefined {
+  if (options === undefined) return undefined;
+  const issues: ValidationIssue[] = [];
+  const read = readOptionsIssues(options, "options", issues);
+  if (issues.length > 0) throw new ValidationError("Invalid read options", issues);
+  return read;
+}
+
+function readOptionsIssues(options: unknown, root: string, issues: ValidationIssue[]): ReadOptions {
+  if (typeof options !== "object" || options === null) {
+    issues.push({ path: root, message: "expected an object" });
+    return {};
+  }
+  const { consistency } = options as ReadOptions;
+  if (consistency === undefined) return {};
+  if (!CONSISTENCIES.has(consistency)) {
+    issues.push({ path: `${root}.consistency`, message: 'expected "primary" or "any"' });
+    return {};
+  }
+  return { consistency };
 }
 
 /** The opaque cursor for a position: base64url JSON, so callers treat it as a token. */

@@ -3,7 +3,14 @@
  * close, wait for calls in flight), capability gating, checking input once, and one telemetry report per
  * call. Batch rules live in batch.ts, error classification in classify.ts, reporting in telemetry.ts.
  */
-import type { Capability, ExportOptions, SearchPage, SearchQuery, StorageAdapter } from "./adapter.js";
+import type {
+  Capability,
+  ExportOptions,
+  ReadOptions,
+  SearchPage,
+  SearchQuery,
+  StorageAdapter,
+} from "./adapter.js";
 import { type ChunkRange, chunkSizeFor, DEFAULT_BATCH_BYTES, prepareBatch, writeInChunks } from "./batch.js";
 import { readManifest } from "./capabilities.js";
 import { toStorageError } from "./classify.js";
@@ -23,7 +30,7 @@ import {
 } from "./errors.js";
 import { type Logger, type OperationEvent, silentLogger } from "./logger.js";
 import { OpenGate } from "./open-gate.js";
-import { normalizeExportOptions, normalizeSearchQuery } from "./query.js";
+import { normalizeExportOptions, normalizeReadOptions, normalizeSearchQuery } from "./query.js";
 import { OperationReporter } from "./telemetry.js";
 import type { VconDocument } from "./types.js";
 import { requireUuid } from "./uuid.js";
@@ -72,14 +79,17 @@ export interface VconStorage {
    * storages is validated once).
    */
   save(vcon: VconInput | PreparedVcon): Promise<SaveResult>;
-  /** The stored document, or `null` when there is none. */
-  get(uuid: string): Promise<VconDocument | null>;
+  /**
+   * The stored document, or `null` when there is none. `options.consistency: "primary"` asks an
+   * adapter with read replicas to read from its primary (see the adapter's README).
+   */
+  get(uuid: string, options?: ReadOptions): Promise<VconDocument | null>;
   /** True when a document was removed. */
   delete(uuid: string): Promise<boolean>;
-  exists(uuid: string): Promise<boolean>;
+  exists(uuid: string, options?: ReadOptions): Promise<boolean>;
   /** Checks every document first (nothing is written if one is bad), then writes chunk by chunk. */
   saveMany(vcons: readonly (VconInput | PreparedVcon)[], options?: SaveManyOptions): Promise<SaveManyResult>;
-  search(query?: SearchQuery): Promise<SearchPage>;
+  search(query?: SearchQuery, options?: ReadOptions): Promise<SearchPage>;
   /** Every stored document (optionally in a created_at range) in (created_at, uuid) order. */
   export(options?: ExportOptions): AsyncIterable<VconDocument>;
   /** Waits for calls in flight, then releases every resource. Safe to call twice. */
@@ -161,9 +171,12 @@ class ManagedStorage implements VconStorage {
     });
   }
 
-  get(uuid: string): Promise<VconDocument | null> {
+  get(uuid: string, options?: ReadOptions): Promise<VconDocument | null> {
     return this.#run("get", uuid, async () => {
-      const found = await this.#driver.get(requireUuid(uuid));
+      const canonical = requireUuid(uuid);
+      const read = normalizeReadOptions(options);
+      // Passed only when given: adapters written for 0.1 see the call they always saw.
+      const found = await (read ? this.#driver.get(canonical, read) : this.#driver.get(canonical));
       if (found === undefined)
         throw new InternalError(`adapter "${this.adapter}" returned undefined from get`);
       return { result: found, count: found === null ? 0 : 1 };
@@ -177,10 +190,12 @@ class ManagedStorage implements VconStorage {
     });
   }
 
-  exists(uuid: string): Promise<boolean> {
+  exists(uuid: string, options?: ReadOptions): Promise<boolean> {
     return this.#run("exists", uuid, async () => {
       const driver = this.#require("exists");
-      return { result: Boolean(await driver.exists!(requireUuid(uuid))) };
+      const canonical = requireUuid(uuid);
+      const read = normalizeReadOptions(options);
+      return { result: Boolean(await (read ? driver.exists!(canonical, read) : driver.exists!(canonical))) };
     });
   }
 
@@ -205,13 +220,14 @@ class ManagedStorage implements VconStorage {
     });
   }
 
-  search(query: SearchQuery = {}): Promise<SearchPage> {
+  search(query: SearchQuery = {}, options?: ReadOptions): Promise<SearchPage> {
     return this.#run("search", undefined, async () => {
       const driver = this.#require("search");
       const normalized = normalizeSearchQuery(query);
       if (normalized.text !== undefined) this.#require("searchText");
       if (normalized.tags !== undefined) this.#require("searchTags");
-      const page = await driver.search!(normalized);
+      const read = normalizeReadOptions(options);
+      const page = await (read ? driver.search!(normalized, read) : driver.search!(normalized));
       return { result: page, count: page.items.length };
     });
   }
