@@ -10,6 +10,7 @@ export {
   loadEmbeddedPostgres,
   startEmbeddedPostgres,
 } from "./embedded.js";
+export { type ReplicaPair, replicaPairSupport, startReplicaPair } from "./replica-pair.js";
 
 let shared: Promise<EmbeddedServer> | undefined;
 
