@@ -114,6 +114,11 @@ describe("module-level save and get, as in the seed", () => {
       const vcon = sampleVcon();
       await save(vcon, options);
       expect(await get(vcon.uuid, options)).toEqual(vcon);
+      // The same options object is not read again: changing it afterwards changes nothing.
+      const again = { ...options };
+      expect(await get(vcon.uuid, again)).toEqual(vcon);
+      again.database = "no_such_database";
+      expect(await get(vcon.uuid, again)).toEqual(vcon);
       expect(await get(crypto.randomUUID(), options)).toBeNull();
       await closeAll();
       // After closeAll a new storage is opened on demand.
