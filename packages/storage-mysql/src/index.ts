@@ -1,4 +1,9 @@
-import { type AdapterDefinition, defineAdapter, type Logger } from "@vcon/storage-core/adapter";
+import {
+  type AdapterDefinition,
+  defineAdapter,
+  isStorageError,
+  type Logger,
+} from "@vcon/storage-core/adapter";
 import { MysqlAdapter } from "./adapter.js";
 import { type MysqlOptions, mysqlOptions, type ResolvedOptions } from "./options.js";
 import type { MigrationResult } from "./sql/migrate.js";
@@ -23,11 +28,31 @@ export const adapter: AdapterDefinition<ResolvedOptions> = defineAdapter({
   name: "mysql",
   description: "MySQL 8 / MariaDB 10.11+ on mysql2: exact document text, search keys in a side table.",
   options: mysqlOptions,
-  create: (options, context) => MysqlAdapter.connect(options, context.logger),
+  create: (options, context) => start(options, context.logger),
   migrate: (options, context) => migrate(options, context.logger),
 });
 
 export default adapter;
+
+/**
+ * What the registry's `create` does: open now, so core learns `maxDocumentBytes` from the server, but
+ * start anyway when the server is only unreachable for now (retryable UNAVAILABLE): the adapter opens on
+ * a later call, and a server that comes up later is picked up. Refused credentials, a missing database
+ * or bad options fail at once.
+ */
+async function start(options: ResolvedOptions, logger: Logger): Promise<MysqlAdapter> {
+  const adapter = new MysqlAdapter(options, logger);
+  try {
+    await adapter.open();
+  } catch (error) {
+    if (!isStorageError(error, "UNAVAILABLE") || !error.retryable) {
+      await adapter.close();
+      throw error;
+    }
+    logger.warn({ err: error }, "vcon mysql: server not reachable at start; opening on first use");
+  }
+  return adapter;
+}
 
 /** Applies pending migrations for the given connection and table, then disconnects. */
 export async function migrate(options: MysqlOptions = {}, logger?: Logger): Promise<MigrationResult> {

@@ -1,5 +1,11 @@
 import { inspect } from "node:util";
-import { fromAdapter, isStorageError, type StorageError, silentLogger } from "@vcon/storage-core";
+import {
+  AdapterRegistry,
+  fromAdapter,
+  isStorageError,
+  type StorageError,
+  silentLogger,
+} from "@vcon/storage-core";
 import type mysql from "mysql2/promise";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { adapter, MysqlAdapter, parseMysqlOptions, resolveTarget } from "../src/index.js";
@@ -69,6 +75,23 @@ it("options: bad values are VALIDATION naming the field; a bad URL is never echo
   }
   expect(isStorageError(error, "VALIDATION")).toBe(true);
   expect((error as Error).message).not.toContain("Sup3r-Secret");
+});
+
+it("by name with the server down: the storage starts, calls are UNAVAILABLE, and the warning holds no password", async () => {
+  const warnings: unknown[] = [];
+  const logger = {
+    ...silentLogger,
+    warn: (object: object, message?: string) => warnings.push([object, message]),
+  };
+  const storage = await new AdapterRegistry().register(adapter).create({
+    adapter: "mysql",
+    options: { url: "mysql://root:Sup3r-Secret@127.0.0.1:1/vcon", connectTimeoutMs: 1000 },
+    logger,
+  });
+  expect((await rejection(storage.exists(uuid(1)))).code).toBe("UNAVAILABLE");
+  expect(warnings.length).toBeGreaterThan(0);
+  expect(inspect(warnings, { depth: 10 })).not.toContain("Sup3r-Secret");
+  await storage.close();
 });
 
 it("without a server the tests skip with the reason, but CI=true fails the run", () => {
@@ -148,6 +171,16 @@ await describeWithMysql("mysql adapter", () => {
     expect(error.retryable).toBe(false);
     expect(error.message).toContain("options.ssl");
     await storage.close();
+  });
+
+  it("by name with refused credentials: create itself rejects, not retryable", async () => {
+    const url = new URL(database.url);
+    url.password = "Wr0ng-Secret";
+    const registry = new AdapterRegistry().register(adapter);
+    const error = await rejection(registry.create({ adapter: "mysql", options: { url: url.toString() } }));
+    expect(error.code).toBe("UNAVAILABLE");
+    expect(error.retryable).toBe(false);
+    expect(error.message).not.toContain("Wr0ng-Secret");
   });
 
   it("a missing database is UNAVAILABLE naming CREATE DATABASE", async () => {
