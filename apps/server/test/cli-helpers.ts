@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export const CLI = join(import.meta.dirname, "..", "dist", "cli.js");
+/** The built CLI; VCON_SERVER_TEST_CLI points at another build (e.g. a private one while others rebuild dist/). */
+export const CLI = process.env.VCON_SERVER_TEST_CLI ?? join(import.meta.dirname, "..", "dist", "cli.js");
 
 export interface CliResult {
   code: number;

@@ -132,7 +132,7 @@ describe("replication status, retry and drop (the journal, read and edited by th
     await journal.confirm(ids);
     const [delivery] = journal.deliverable("archive", 1);
     await journal.deadLetter("archive", delivery!, "VALIDATION: vCon too large for this storage");
-    journal.close();
+    await journal.close();
 
     const status = await runCli(["--config", config, "replication", "status"]);
     expect(status.code).toBe(0);

@@ -240,7 +240,7 @@ describe("replication: primary first, replicas through the journal", () => {
       ["archive"],
     );
     await journal.confirm([id!]);
-    journal.close();
+    await journal.close();
 
     const app = await start({ primary: { adapter: "memory" }, archive: { adapter: "memory" } }, dir);
     await eventually(async () => (await app.server.storages.byName("archive")!.get(vcon.uuid)) !== null);

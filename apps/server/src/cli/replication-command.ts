@@ -29,8 +29,8 @@ export function registerReplicationCommands(program: Command): void {
     .command("status")
     .description("Per replica: pending entries, age of the oldest, dead letters (with reasons), last error")
     .option("--json", "print JSON instead of text")
-    .action((options: { json?: boolean }, command: Command) => {
-      withJournal(globals(command), ({ journal, replicas }) => {
+    .action(async (options: { json?: boolean }, command: Command) => {
+      await withJournal(globals(command), ({ journal, replicas }) => {
         const status = journal ? replicaStatus(journal, replicas) : replicas.map(emptyStatus);
         const deadLetters = journal?.deadLetters() ?? [];
         const unsettled = journal?.unsettledCount() ?? 0;
@@ -94,12 +94,12 @@ function openJournal(options: GlobalOptions): JournalContext {
   return { journal: existsSync(file) ? Journal.open(file) : null, replicas };
 }
 
-function withJournal(options: GlobalOptions, work: (context: JournalContext) => void): void {
+async function withJournal(options: GlobalOptions, work: (context: JournalContext) => void): Promise<void> {
   const context = openJournal(options);
   try {
     work(context);
   } finally {
-    context.journal?.close();
+    await context.journal?.close();
   }
 }
 
@@ -111,7 +111,7 @@ async function withJournalAsync(
   try {
     await work(context);
   } finally {
-    context.journal?.close();
+    await context.journal?.close();
   }
 }
 

@@ -1,14 +1,24 @@
 /**
  * Runs the work queued while one event-loop turn ran in one transaction: concurrent requests share
- * one commit (one fsync) instead of paying one each. `transaction` must run the callback atomically.
+ * one commit (one fsync) instead of paying one each. `transaction` must run the callback atomically;
+ * `sync`, when given, makes a committed transaction durable off the event loop, and the work's
+ * promises resolve only after it (the next transaction may commit meanwhile).
  */
 export class GroupCommit {
   readonly #transaction: (run: () => void) => void;
+  readonly #sync: (() => Promise<void>) | undefined;
+  readonly #syncing = new Set<Promise<void>>();
   #queue: { work: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
   #scheduled = false;
 
-  constructor(transaction: (run: () => void) => void) {
+  constructor(transaction: (run: () => void) => void, sync?: () => Promise<void>) {
     this.#transaction = transaction;
+    this.#sync = sync;
+  }
+
+  /** Resolves once every commit made so far is durable. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#syncing]);
   }
 
   /** Queues `work` for the next commit; resolves with its result once that commit is durable. */
@@ -37,6 +47,14 @@ export class GroupCommit {
       for (const item of batch) item.reject(error);
       return;
     }
-    for (const [index, item] of batch.entries()) item.resolve(results[index]);
+    const resolveAll = () => {
+      for (const [index, item] of batch.entries()) item.resolve(results[index]);
+    };
+    if (!this.#sync) return resolveAll();
+    const syncing = this.#sync().then(resolveAll, (error: unknown) => {
+      for (const item of batch) item.reject(error);
+    });
+    this.#syncing.add(syncing);
+    void syncing.finally(() => this.#syncing.delete(syncing));
   }
 }

@@ -1,13 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { closeSync, fdatasync, mkdirSync, openSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, resolve } from "node:path";
+import { promisify } from "node:util";
 import { UnavailableError } from "@vcon/storage-core";
 import Database from "better-sqlite3";
 import { GroupCommit } from "./group-commit.js";
 import { JOURNAL_SCHEMA } from "./schema.sql.js";
 
 export type JournalOp = "save" | "delete";
+
+const datasync = promisify(fdatasync);
 
 /** Sessions of journals open in this process (two StorageSets on one file in one process, as tests do). */
 const OPEN_SESSIONS = new Set<string>();
@@ -54,7 +57,8 @@ export interface DeadLetter {
 export type DeadLetterSelection = { all: true; replica?: string } | { ids: readonly number[] };
 
 /**
- * The replication journal: a SQLite file (WAL, `synchronous=FULL`, so a committed entry survives
+ * The replication journal: a SQLite file (WAL, each durable commit followed by an fdatasync of the
+ * WAL, what `synchronous=FULL` does, but off the event loop; so an acknowledged entry survives
  * SIGKILL and power loss). Writes from concurrent requests share one transaction (group commit).
  * Every method is synchronous SQLite work kept short; the ones that must be durable before the
  * caller goes on return a promise that resolves after their commit.
@@ -66,21 +70,32 @@ export class Journal {
   readonly #db: Database.Database;
   readonly #commits: GroupCommit;
   readonly #statements: Statements;
-  /** A second connection with synchronous=NORMAL, for bookkeeping that may be lost on power loss. */
-  readonly #lazyDb: Database.Database;
+  /**
+   * Confirmations, acknowledgements and retry bookkeeping commit without waiting for a sync: losing
+   * the last of them to a power cut only means settling from the primary again or delivering again,
+   * both harmless. In WAL mode a lost commit is always a suffix, so what survives is a state the
+   * journal was in. The next durable commit's sync covers them too.
+   */
   readonly #lazyCommits: GroupCommit;
-  readonly #lazyStatements: Statements;
+  /** The WAL file, opened to fdatasync it after durable commits. */
+  readonly #wal: number;
   #closed = false;
 
-  private constructor(file: string, db: Database.Database, lazyDb: Database.Database) {
+  private constructor(file: string, db: Database.Database) {
     this.file = file;
     this.#db = db;
     this.#statements = prepareStatements(db);
-    this.#commits = new GroupCommit((run) => db.transaction(run).immediate());
-    this.#lazyDb = lazyDb;
-    this.#lazyStatements = prepareStatements(lazyDb);
-    this.#lazyCommits = new GroupCommit((run) => lazyDb.transaction(run).immediate());
+    // The session row makes sure the WAL file exists before it is opened for syncing.
     this.#statements.addSession.run(this.session, process.pid, hostname(), Date.now());
+    this.#wal = openSync(`${file}-wal`, "r");
+    const wal = this.#wal;
+    this.#commits = new GroupCommit(
+      (run) => db.transaction(run).immediate(),
+      // The commit wrote its WAL frames; fdatasync of the WAL makes them durable, in libuv's
+      // thread pool, so requests keep moving while the disk syncs.
+      () => datasync(wal),
+    );
+    this.#lazyCommits = new GroupCommit((run) => db.transaction(run).immediate());
     OPEN_SESSIONS.add(this.session);
   }
 
@@ -93,16 +108,11 @@ export class Journal {
       const db = new Database(path, { timeout: 5000 });
       opened.push(db);
       db.pragma("journal_mode = WAL");
-      // FULL: the WAL is synced at every commit, so an acknowledged write survives power loss too.
-      db.pragma("synchronous = FULL");
+      // Durable commits are synced explicitly (fdatasync of the WAL, off the event loop), which is
+      // what synchronous=FULL does inside the commit; checkpoints still sync as NORMAL does.
+      db.pragma("synchronous = NORMAL");
       db.exec(JOURNAL_SCHEMA);
-      // Confirmations, acknowledgements and retry bookkeeping: losing the last of them to a power
-      // cut only means settling from the primary again or delivering again, both harmless. In WAL
-      // mode a lost commit is always a suffix, so what survives is a state the journal was in.
-      const lazyDb = new Database(path, { timeout: 5000 });
-      opened.push(lazyDb);
-      lazyDb.pragma("synchronous = NORMAL");
-      return new Journal(path, db, lazyDb);
+      return new Journal(path, db);
     } catch (error) {
       for (const db of opened) db.close();
       throw journalError("could not be opened", error);
@@ -302,31 +312,32 @@ export class Journal {
       .immediate();
   }
 
-  /** Waits for queued work, releases the lease and this session, closes the file. Safe twice. */
-  close(): void {
+  /** Waits for queued work and its sync, releases the lease and this session, closes the file. Safe twice. */
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#commits.flush();
     this.#lazyCommits.flush();
+    this.#closed = true;
+    await this.#commits.settled();
     try {
       this.#statements.releaseLease.run(this.session);
       if ((this.#statements.sessionIntents.get(this.session) as { n: number }).n === 0)
         this.#statements.deleteSession.run(this.session);
     } finally {
-      this.#closed = true;
       OPEN_SESSIONS.delete(this.session);
-      this.#lazyDb.close();
       this.#db.close();
+      closeSync(this.#wal);
     }
   }
 
-  /** Work that must survive power loss before the caller goes on (synchronous=FULL). */
+  /** Work that must survive power loss before the caller goes on: resolves after the WAL's fdatasync. */
   #durable<T>(what: string, work: (statements: Statements) => T): Promise<T> {
     return this.#queue(this.#commits, what, () => work(this.#statements));
   }
 
-  /** Work a power cut may undo without harm (synchronous=NORMAL): see `open`. */
+  /** Work a power cut may undo without harm: see `#lazyCommits`. */
   #bookkeeping<T>(what: string, work: (statements: Statements) => T): Promise<T> {
-    return this.#queue(this.#lazyCommits, what, () => work(this.#lazyStatements));
+    return this.#queue(this.#lazyCommits, what, () => work(this.#statements));
   }
 
   #queue<T>(commits: GroupCommit, what: string, work: () => T): Promise<T> {

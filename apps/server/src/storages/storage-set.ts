@@ -251,7 +251,7 @@ export class StorageSet {
       this.#primary.close(),
       ...[...this.#others.values()].map((h) => h.close()),
     ]);
-    this.#journal?.close();
+    await this.#journal?.close();
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed) throw failed.reason;
   }
