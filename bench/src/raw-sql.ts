@@ -1,3 +1,4 @@
+import { tagTerms, vconSearchText, vconTags } from "@vcon/storage-core";
 import type { BenchDoc } from "./documents.js";
 
 /**
@@ -72,23 +73,22 @@ export function telFilter(tel: string): string {
 }
 
 /**
- * The search keys as one would write them by hand for these documents (plain parties, text dialogs, a
- * tags attachment): tels; mailtos and names lower-cased; subject; subject, names and text bodies; tags.
+ * The search keys, computed as a careful hand-written application would: with core's own definitions of
+ * searchable text and tags (so both sides index the same text), lower-cased, pieces joined by U+FFFF.
  */
 function searchKeys(doc: BenchDoc): [string[], string[], string, string | null, string, string[]] {
   const parties = doc.vcon.parties ?? [];
   const names = parties.flatMap((p) => (typeof p.name === "string" ? [p.name.toLowerCase()] : []));
-  const subject = doc.vcon.subject?.toLowerCase() ?? null;
-  const bodies = (doc.vcon.dialog ?? []).flatMap((d) =>
-    d.type === "text" && typeof d.body === "string" ? [d.body.toLowerCase()] : [],
-  );
+  const document = doc.vcon as unknown as Record<string, unknown>;
   return [
     parties.flatMap((p) => (typeof p.tel === "string" ? [p.tel] : [])),
     parties.flatMap((p) => (typeof p.mailto === "string" ? [p.mailto.toLowerCase()] : [])),
     names.join("\uffff"),
-    subject,
-    [...(subject === null ? [] : [subject]), ...names, ...bodies].join("\uffff"),
-    [],
+    doc.vcon.subject?.toLowerCase() ?? null,
+    vconSearchText(document)
+      .map((piece) => piece.toLowerCase())
+      .join("\uffff"),
+    tagTerms(vconTags(document)),
   ];
 }
 

@@ -5,6 +5,7 @@ import {
   type NormalizedExportOptions,
   type NormalizedSearchQuery,
   type PreparedVcon,
+  type ReadOptions,
   type SearchPage,
   type StorageAdapter,
   silentLogger,
@@ -13,7 +14,19 @@ import {
 import { type Connection, type ConnectionMode, connectionMode, openConnection } from "./connect/index.js";
 import { ErrorFunnel, toStorageError } from "./errors.js";
 import { NAME } from "./name.js";
-import { type PostgresOptions, parsePostgresOptions, type ResolvedOptions } from "./options.js";
+import {
+  type ConnectionTarget,
+  type PostgresOptions,
+  parsePostgresOptions,
+  type ResolvedOptions,
+} from "./options.js";
+import {
+  createReadRouter,
+  type ReadRouter,
+  type ReplicaStatus,
+  type Route,
+  replicaTargets,
+} from "./replicas/index.js";
 import { type BackfillOptions, type BackfillResult, backfillKeys } from "./sql/backfill.js";
 import { BatchWriter } from "./sql/batch.js";
 import { GroupWriter } from "./sql/group-writer.js";
@@ -49,8 +62,16 @@ export class PostgresAdapter implements StorageAdapter {
   #errors: ErrorFunnel;
   #batches: BatchWriter;
   #saves: GroupWriter;
+  /** Where reads go: the primary, or a healthy read replica (see replicas/read-router.ts). */
+  #reads: ReadRouter;
 
-  private constructor(connection: Connection, table: TableName, logger: Logger) {
+  private constructor(
+    connection: Connection,
+    table: TableName,
+    logger: Logger,
+    options: ResolvedOptions,
+    replicas: readonly ConnectionTarget[],
+  ) {
     this.#connection = connection;
     this.table = table;
     this.#sql = statements(table);
@@ -59,6 +80,8 @@ export class PostgresAdapter implements StorageAdapter {
       logger,
     );
     this.#saves = new GroupWriter(connection, this.#sql);
+    const primary: Route = { connection, errors: this.#errors };
+    this.#reads = createReadRouter(options, replicas, primary, table.qualified, logger);
     this.#batches = new BatchWriter(connection, this.#sql, () =>
       logger.info(
         { adapter: NAME, table: table.qualified },
@@ -81,10 +104,11 @@ export class PostgresAdapter implements StorageAdapter {
   static async openParsed(options: ResolvedOptions, logger: Logger = silentLogger): Promise<PostgresAdapter> {
     // Checked before anything is opened: a bad schema or table name is a VALIDATION, with nothing to close.
     const table = tableName(options.schema, options.table);
+    const replicas = replicaTargets(options);
     const connection = await openConnection(options).catch((error: unknown) => {
       throw toStorageError(error, { target: "the configured database", secrets: [], qualifiedTable: "" });
     });
-    return new PostgresAdapter(connection, table, logger);
+    return new PostgresAdapter(connection, table, logger, options, replicas);
   }
 
   /** How it is connected: `server` / `embedded` (its own pool or PGlite), `pool` / `pglite` (the caller's). */
@@ -112,34 +136,45 @@ export class PostgresAdapter implements StorageAdapter {
 
   /** Concurrent saves are coalesced into one statement and one commit (see GroupWriter). */
   save(vcon: PreparedVcon): Promise<void> {
-    return this.#errors.guard(this.#saves.save(vcon));
+    return this.#wrote([vcon.uuid], this.#errors.guard(this.#saves.save(vcon)));
   }
 
   saveMany(chunk: readonly PreparedVcon[]): Promise<void> {
-    return this.#errors.guard(this.#batches.write(chunk));
+    return this.#wrote(
+      chunk.map((vcon) => vcon.uuid),
+      this.#errors.guard(this.#batches.write(chunk)),
+    );
   }
 
-  get(uuid: string): Promise<VconDocument | null> {
+  /** On a read replica when one is healthy, unless `uuid` was written lately or the primary is asked for. */
+  get(uuid: string, options?: ReadOptions): Promise<VconDocument | null> {
     const { name, text } = this.#sql.get;
-    return this.#errors
-      .guard(this.#connection.query<{ body: string | null }>(text, [uuid], name))
+    return this.#reads
+      .read(uuid, options, ({ connection, errors }) =>
+        errors.guard(connection.query<{ body: string | null }>(text, [uuid], name)),
+      )
       .then(parseBody);
   }
 
-  async exists(uuid: string): Promise<boolean> {
+  async exists(uuid: string, options?: ReadOptions): Promise<boolean> {
     const { name, text } = this.#sql.exists;
-    const rows = await this.#errors.guard(this.#connection.query(text, [uuid], name));
+    const rows = await this.#reads.read(uuid, options, ({ connection, errors }) =>
+      errors.guard(connection.query(text, [uuid], name)),
+    );
     return rows.length > 0;
   }
 
   async delete(uuid: string): Promise<boolean> {
     const { name, text } = this.#sql.delete;
-    const rows = await this.#errors.guard(this.#connection.query(text, [uuid], name));
+    const rows = await this.#wrote([uuid], this.#errors.guard(this.#connection.query(text, [uuid], name)));
     return rows.length > 0;
   }
 
-  async search(query: NormalizedSearchQuery): Promise<SearchPage> {
-    const rows = await searchPage(this.table, query, (statement) => this.#run(statement));
+  /** On a read replica when one is healthy (it may miss the last `maxReplicaLagMs` of writes). */
+  async search(query: NormalizedSearchQuery, options?: ReadOptions): Promise<SearchPage> {
+    const rows = await this.#reads.read(null, options, (route) =>
+      searchPage(this.table, query, (statement) => this.#run(statement, route)),
+    );
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {
@@ -157,8 +192,32 @@ export class PostgresAdapter implements StorageAdapter {
    * walks the (created_at, id) index in keyset pages instead.
    */
   async *export(options: NormalizedExportOptions): AsyncIterable<VconDocument> {
+    // One server for the whole run: a replica when one is healthy; if it fails before the first
+    // document, the primary instead (after that, a switch could repeat or skip documents).
+    const route = this.#reads.exportRoute(options);
+    if (route === this.#reads.primary) {
+      yield* this.#exportFrom(route, options);
+      return;
+    }
+    let yielded = false;
+    try {
+      for await (const document of this.#exportFrom(route, options)) {
+        yielded = true;
+        yield document;
+      }
+    } catch (error) {
+      if (yielded || options.signal.aborted) throw error;
+      this.#reads.failed(route, error);
+      yield* this.#exportFrom(this.#reads.primary, options);
+    }
+  }
+
+  async *#exportFrom(
+    { connection, errors }: Route,
+    options: NormalizedExportOptions,
+  ): AsyncIterable<VconDocument> {
     const range = { since: options.since, until: options.until };
-    const { cursor } = this.#connection;
+    const { cursor } = connection;
     if (!cursor) {
       yield* this.#exportByPages(range, options);
       return;
@@ -178,12 +237,26 @@ export class PostgresAdapter implements StorageAdapter {
         }
       }
     } catch (error) {
-      throw this.#errors.map(error);
+      throw errors.map(error);
     }
   }
 
+  /** The read replicas and what their last health check found (empty without replicas). */
+  replicas(): ReplicaStatus[] {
+    return this.#reads.status();
+  }
+
+  /** Checks every read replica now, backing-off ones too, and reports them. */
+  checkReplicas(): Promise<ReplicaStatus[]> {
+    return this.#reads.check();
+  }
+
   async close(): Promise<void> {
-    await this.#connection.close();
+    try {
+      await this.#reads.close();
+    } finally {
+      await this.#connection.close();
+    }
   }
 
   /** What this adapter is connected to, without secrets. */
@@ -200,8 +273,18 @@ export class PostgresAdapter implements StorageAdapter {
   }
 
   /** Named after its text: PostgreSQL parses and plans each query shape once per connection. */
-  #run({ name, text, values }: { name: string; text: string; values: unknown[] }): Promise<SearchRow[]> {
-    return this.#errors.guard(this.#connection.query<SearchRow>(text, values, name));
+  #run(
+    { name, text, values }: { name: string; text: string; values: unknown[] },
+    { connection, errors }: Route = this.#reads.primary,
+  ): Promise<SearchRow[]> {
+    return errors.guard(connection.query<SearchRow>(text, values, name));
+  }
+
+  /** Read-your-writes: reads of these uuids go to the primary while replicas may lag behind the write. */
+  #wrote<T>(uuids: readonly string[], write: Promise<T>): Promise<T> {
+    if (!this.#reads.active) return write;
+    this.#reads.noteWrites(uuids);
+    return write.finally(() => this.#reads.noteWrites(uuids));
   }
 
   async *#exportByPages(

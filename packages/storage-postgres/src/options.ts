@@ -50,6 +50,17 @@ export const postgresOptions = z
     table: z.string().default("vcons"),
     /** Apply pending migrations on start. Turn off for roles without DDL rights and run `migrate` instead. */
     autoMigrate: z.boolean().default(true),
+    /**
+     * Read replicas (hot standbys) by URL: get, exists, search and export go to a healthy one, round
+     * robin; writes and migrations to the primary. Parts a URL leaves out (user, password, database) are
+     * the primary's. When absent: POSTGRES_REPLICA_URLS (comma-separated), if the primary is not set by
+     * `url` or `host` either. See the README's "Read replicas".
+     */
+    replicas: z.array(z.string().min(1)).max(32).optional(),
+    /** A replica further behind the primary than this is skipped until it catches up. */
+    maxReplicaLagMs: milliseconds.default(5_000),
+    /** How often replica health and lag are checked (on reads; no timers run). */
+    replicaCheckMs: z.number().int().min(50).max(600_000).default(1_000),
   })
   .strict();
 
@@ -131,14 +142,15 @@ export function describeTarget(target: ConnectionTarget): string {
   return `${target.host}:${target.port}/${target.database}`;
 }
 
-function parseUrl(text: string): Partial<ConnectionTarget> {
+/** The parts of a connection URL; a malformed one is a VALIDATION at `path`, never echoing the text. */
+export function parseUrl(text: string, path = "options.url"): Partial<ConnectionTarget> {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
     // The text may hold a password: never echo it.
     throw new ValidationError("Invalid connection URL", [
-      { path: "options.url", message: "expected postgres://user:password@host:port/database" },
+      { path, message: "expected postgres://user:password@host:port/database" },
     ]);
   }
   return {

@@ -6,6 +6,8 @@ export interface Connection {
   readonly owned: boolean;
   /** What it is connected to, for messages and `describe()`: never with a password. */
   readonly target: string;
+  /** Statements that can run at once: the pool's size (PGlite runs one at a time). */
+  readonly concurrency: number;
   /** Secrets (a password) that error messages must never show. */
   readonly secrets: readonly string[];
   /** Runs one statement; `name` makes it a named prepared statement where the driver supports it. */

@@ -57,6 +57,7 @@ function pgliteConnection(db: PGlite, about: { owned: boolean; target: string })
   return {
     driver: "pglite",
     ...about,
+    concurrency: 1,
     secrets: [],
     async query<R>(text: string, values: unknown[] = []) {
       return (await db.query<R>(text, values)).rows;

@@ -2,12 +2,20 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { describeTarget, poolConfig, type ResolvedOptions, resolveTarget } from "../options.js";
+import {
+  type ConnectionTarget,
+  describeTarget,
+  poolConfig,
+  type ResolvedOptions,
+  resolveTarget,
+} from "../options.js";
 import type { Connection, Transaction } from "./connection.js";
 
-/** A pool of our own on the server the options name. */
-export function serverConnection(options: ResolvedOptions): Connection {
-  const target = resolveTarget(options);
+/** A pool of our own on the server the options name (or on `target`: a read replica). */
+export function serverConnection(
+  options: ResolvedOptions,
+  target: ConnectionTarget = resolveTarget(options),
+): Connection {
   const pool = new pg.Pool(poolConfig(options, target));
   // An idle client losing its server must not crash the process: the pool replaces it on next use.
   pool.on("error", () => {});
@@ -31,6 +39,7 @@ function poolConnection(
   return {
     driver: "pg",
     ...about,
+    concurrency: pool.options.max ?? 10,
     // No async wrapper on the hot path: one promise less per call.
     query<R>(text: string, values: unknown[] = [], name?: string): Promise<R[]> {
       return pool.query(name ? { name, text, values } : { text, values }).then(rowsOf) as Promise<R[]>;

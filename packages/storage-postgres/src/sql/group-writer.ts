@@ -12,12 +12,6 @@ export const GROUP_MAX_BYTES = 1024 * 1024;
  * (parameter arrays) moves large texts more slowly than a single statement does.
  */
 export const SOLO_BYTES = 64 * 1024;
-/**
- * Statements (lone saves or groups) in flight at once. One would serialise the server's work on one
- * backend, which on a CPU-bound server (index maintenance) is slower than the parallel statements it
- * replaces; a few keep the server's cores busy and still share each commit among many saves.
- */
-export const GROUPS_IN_FLIGHT = 4;
 
 interface Pending {
   vcon: PreparedVcon;
@@ -26,15 +20,16 @@ interface Pending {
 }
 
 /**
- * Group commit for `save`. A save goes straight to the database as its own statement while fewer than
- * GROUPS_IN_FLIGHT statements run (no added latency for one caller). Saves arriving while that many run
- * queue up, and as each ends the queued ones go together as one multi-row upsert: one round trip and one commit for all of them, each
- * caller resolved only after that commit. There is no timer: a group is whatever queued meanwhile,
+ * Group commit for `save`. A save goes straight to the database as its own statement while a connection
+ * is free (no added latency for one caller, and the server's cores stay as busy as with plain statements).
+ * Saves arriving while every connection is busy, which would otherwise wait for one, queue up, and as each
+ * statement ends the queued ones go together as one multi-row upsert: one round trip and one commit for
+ * all of them, each caller resolved only after that commit. There is no timer: a group is whatever queued meanwhile,
  * bounded by count and bytes.
  *
  * A group holds each uuid once, and a save of a uuid that a running statement writes waits for it, so
- * saves of one uuid apply in call order, the last one winning as serially. When the group's statement fails, its saves
- * are retried one by one, so one bad document fails only its own caller.
+ * saves of one uuid apply in call order, the last one winning as serially. When the group's statement
+ * fails, its saves are retried one by one, so one bad document fails only its own caller.
  */
 export class GroupWriter {
   readonly #connection: Connection;
@@ -54,7 +49,7 @@ export class GroupWriter {
     const free = !this.#writing.has(vcon.uuid);
     if (
       free &&
-      ((this.#running < GROUPS_IN_FLIGHT && this.#queue.length === 0) ||
+      ((this.#running < this.#connection.concurrency && this.#queue.length === 0) ||
         (vcon.bytes > SOLO_BYTES && !this.#queue.some((pending) => pending.vcon.uuid === vcon.uuid)))
     ) {
       return this.#run([vcon], () => this.#single(vcon));
@@ -86,7 +81,7 @@ export class GroupWriter {
 
   /** Starts queued saves as groups while statements may still start. */
   #next(): void {
-    while (this.#running < GROUPS_IN_FLIGHT && this.#queue.length > 0) {
+    while (this.#running < this.#connection.concurrency && this.#queue.length > 0) {
       const group = this.#take();
       if (group.length === 0) return; // all queued uuids wait for running statements
       void this.#run(
