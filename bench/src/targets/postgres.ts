@@ -52,7 +52,9 @@ export function postgresTarget(settings: TargetSettings): Target {
 }
 
 /**
- * EXPLAIN ANALYZE of the exact statement the adapter sent for a tel search. The adapter sends it as a
+ * EXPLAIN ANALYZE of the exact statement the adapter sent for a tel search (the longest one: for a rare
+ * tel the adapter sends a short probe of the first rows, then the statement that gathers matching ids
+ * through the index, which is the one shown). The adapter sends it as a
  * named prepared statement, and PostgreSQL may switch such a statement to a generic plan after five
  * executions: the plan shown is the one a connection uses from then on (PREPARE, six EXECUTEs, then
  * EXPLAIN ANALYZE EXECUTE), not a one-off custom plan.
