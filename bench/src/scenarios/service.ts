@@ -50,9 +50,11 @@ export async function runServiceSaves(
   }
   const alone = await startService(settings, "alone", []);
   try {
-    for (const replicas of [["file"], ["file", "redis"]]) {
-      const label = `${replicas.length} replica${replicas.length > 1 ? "s" : ""}`;
-      const replicated = await startService(settings, label.replace(" ", "-"), replicas);
+    // memory: the journal and replicator's own cost (delivering costs next to nothing);
+    // file, file + Redis: what a deployment pays, delivery work on the same cores included.
+    for (const replicas of [["memory"], ["file"], ["file", "redis"]]) {
+      const label = `${replicas.length} replica${replicas.length > 1 ? "s" : ""} (${replicas.join(" + ")})`;
+      const replicated = await startService(settings, replicas.join("-"), replicas);
       try {
         const services: Record<Side, RunningService> = { raw: alone, adapter: replicated };
         for (const concurrency of settings.scale.concurrency) {
@@ -125,9 +127,11 @@ function startService(
     : "  primary:\n    adapter: memory\n";
   const replicaConfig = replicas
     .map((kind) =>
-      kind === "file"
-        ? `  archive:\n    adapter: file\n    options:\n      directory: ${join(dir, "archive")}\n`
-        : `  cache:\n    adapter: redis\n    options:\n      url: ${settings.redisUrl}\n      keyPrefix: "bench-service:${name}:"\n`,
+      kind === "memory"
+        ? "  copy:\n    adapter: memory\n"
+        : kind === "file"
+          ? `  archive:\n    adapter: file\n    options:\n      directory: ${join(dir, "archive")}\n`
+          : `  cache:\n    adapter: redis\n    options:\n      url: ${settings.redisUrl}\n      keyPrefix: "bench-service:${name}:"\n`,
     )
     .join("");
   const config = join(dir, "vcon-server.yaml");
