@@ -83,8 +83,10 @@ export class Replicator {
     return replicaStatus(this.#o.journal, names, (name) => {
       const channel = this.#channels.find((c) => c.replica === name);
       const handle = this.#o.replicas.find((r) => r.name === name);
+      const openError = handle?.lastError;
       return (
-        channel?.lastError ?? (handle?.lastError ? `could not be opened: ${handle.lastError.message}` : null)
+        channel?.lastError ??
+        (openError ? `${name} could not be opened: ${openError.code}: ${openError.message}` : null)
       );
     });
   }

@@ -112,7 +112,8 @@ export class WritePath {
     const outcome = failedOutcome(storage, error, this.#o.secrets);
     if (error instanceof BatchError)
       outcome.saved = error.landed.reduce((sum, range) => sum + (range.end - range.start), 0);
-    const notWritten = this.#o.replicas.map(
+    const untouched = storage === "journal" ? [this.#o.primary.name, ...this.#o.replicas] : this.#o.replicas;
+    const notWritten = untouched.map(
       (name): StorageOutcome => ({
         storage: name,
         ok: false,
