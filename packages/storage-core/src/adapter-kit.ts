@@ -54,6 +54,8 @@ export { inspectSafely } from "./inspect.js";
 export { issuePath, schemaIssues } from "./issues.js";
 export type { Logger } from "./logger.js";
 export { silentLogger } from "./logger.js";
+// Options the registry parsed are not parsed again by the constructor
+export { type OptionsParser, optionsParser } from "./options-parser.js";
 // Resolving packages from a package's own location
 export { importFrom, type ResolveFrom, resolvePackage } from "./package-import.js";
 // Reference semantics: filters, order, cursors
@@ -83,6 +85,16 @@ export {
   scanSearch,
   toScanRecord,
 } from "./scan.js";
+// Search keys for SQL side tables compared as bytes: the encoding and the rows, written once
+export {
+  encodeSearchKey,
+  SEARCH_KEY_KINDS,
+  type SearchKey,
+  type SearchKeyFilter,
+  type SearchKeyKind,
+  searchKeyFilters,
+  searchKeysOf,
+} from "./search-keys.js";
 export {
   MIN_TEXT_FILTER_LENGTH,
   matchesTags,

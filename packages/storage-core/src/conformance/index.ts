@@ -27,6 +27,7 @@ import { upsertGroup } from "./groups/upsert.js";
 export type { ConformanceOptions } from "./context.js";
 export { isVconStorage } from "./context.js";
 export * from "./fixtures.js";
+export { expectNoMatchAcrossValues, expectReferenceAnswers, SEARCH_TRAPS } from "./search-traps.js";
 
 /** The groups in run order; each reads the declared capabilities to run or skip. */
 const GROUPS = [
