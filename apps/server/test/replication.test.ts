@@ -1,5 +1,7 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { isStorageError, type ValidationError } from "@vcon/storage-core";
+import { freePort } from "@vcon/test-postgres";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildServer, type VconServer } from "../src/index.js";
 import { Journal } from "../src/replication/journal.js";
@@ -150,8 +152,9 @@ describe("replication: primary first, replicas through the journal", () => {
     expect((await postJson(`${app.url}/vcons`, fine)).status).toBe(201);
     const small = app.server.storages.byName("small")!;
     await eventually(async () => (await small.get(fine.uuid)) !== null);
-    await eventually(() => pendingOf(app, "small")?.deadLetters === 1);
-    expect(pendingOf(app, "small")).toMatchObject({ pending: 0, deadLetters: 1 });
+    await eventually(
+      () => pendingOf(app, "small")?.deadLetters === 1 && pendingOf(app, "small")?.pending === 0,
+    );
 
     const journal = app.server.storages.journal!;
     const [letter] = journal.deadLetters();
@@ -202,6 +205,32 @@ describe("replication: primary first, replicas through the journal", () => {
     await expect(start({ a: { adapter: "memory", read: false }, b: { adapter: "memory" } })).rejects.toThrow(
       /storages\.a\.read: the primary answers reads/,
     );
+  });
+
+  it("keeps a storage's error type when it cannot be opened: an outage is retryable, bad options are not", async () => {
+    const port = await freePort();
+    const down = await buildServer({
+      server: { logLevel: "silent", port: 0 },
+      storages: {
+        primary: {
+          adapter: "postgres",
+          options: { url: `postgres://u@127.0.0.1:${port}/x`, connectionTimeoutMs: 1000 },
+        },
+      },
+    }).catch((error: unknown) => error);
+    expect(isStorageError(down, "UNAVAILABLE")).toBe(true);
+    expect(down).toMatchObject({ retryable: true });
+    expect((down as Error).message).toMatch(
+      /^Storage "primary" \(adapter "postgres"\) could not be opened: /,
+    );
+
+    const misconfigured = await buildServer({
+      server: { logLevel: "silent", port: 0 },
+      storages: { primary: { adapter: "memory" }, archive: { adapter: "file", options: { dir: "./x" } } },
+    }).catch((error: unknown) => error);
+    expect(isStorageError(misconfigured, "VALIDATION")).toBe(true);
+    expect(misconfigured).toMatchObject({ retryable: false });
+    expect((misconfigured as ValidationError).issues.length).toBeGreaterThan(0);
   });
 
   it("does not start when the journal cannot be opened, and says why", async () => {
