@@ -6,7 +6,6 @@ import {
   type NormalizedExportOptions,
   type NormalizedSearchQuery,
   type PreparedVcon,
-  parseOptionsSync,
   type SearchPage,
   type StorageAdapter,
   type VconDocument,
@@ -23,17 +22,8 @@ import { indexStoredFile, readDocument, readText } from "./fs/read.js";
 import type { ScanOptions } from "./fs/scan.js";
 import { removeIfStale } from "./fs/stale-temp.js";
 import { walkStore } from "./fs/walk.js";
-import { type FileOptions, fileOptions, NAME, type ResolvedFileOptions } from "./options.js";
+import { type FileOptions, fileOptionsParser, NAME } from "./options.js";
 import { searchFiles } from "./search/search.js";
-
-/** Options objects the registry already checked with `fileOptions`: the constructor does not parse them again. */
-const checkedOptions = new WeakSet<object>();
-
-/** The adapter for options the registry has parsed (the definition's `create`). */
-export function adapterForCheckedOptions(options: ResolvedFileOptions): FileAdapter {
-  checkedOptions.add(options);
-  return new FileAdapter(options);
-}
 
 /**
  * One JSON file per vCon in sharded folders: `<directory>/<2 hex>/<uuid>.json` holds exactly the JSON text
@@ -64,9 +54,7 @@ export class FileAdapter implements StorageAdapter {
   #closed = false;
 
   constructor(options: FileOptions) {
-    const parsed = checkedOptions.has(options)
-      ? (options as ResolvedFileOptions)
-      : parseOptionsSync({ name: NAME, options: fileOptions }, options);
+    const parsed = fileOptionsParser.parse(options);
     this.directory = parsed.directory;
     this.shardDepth = parsed.shardDepth;
     this.fsync = parsed.fsync;

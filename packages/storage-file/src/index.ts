@@ -1,6 +1,6 @@
 import { type AdapterDefinition, defineAdapter } from "@vcon/storage-core/adapter";
-import { adapterForCheckedOptions } from "./adapter.js";
-import { fileOptions, NAME, type ResolvedFileOptions } from "./options.js";
+import { FileAdapter } from "./adapter.js";
+import { fileOptions, fileOptionsParser, NAME, type ResolvedFileOptions } from "./options.js";
 
 export { FileAdapter } from "./adapter.js";
 export { type FileOptions, fileOptions, NAME, type ResolvedFileOptions } from "./options.js";
@@ -12,7 +12,7 @@ export const adapter: AdapterDefinition<ResolvedFileOptions> = defineAdapter({
   options: fileOptions,
   // The registry has parsed the options with `fileOptions`; the directory is checked before use.
   create: async (options) => {
-    const created = adapterForCheckedOptions(options);
+    const created = new FileAdapter(fileOptionsParser.trust(options));
     await created.open();
     return created;
   },

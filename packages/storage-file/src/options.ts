@@ -1,3 +1,4 @@
+import { optionsParser } from "@vcon/storage-core/adapter";
 import { z } from "zod";
 
 /** The configuration name: `createStorage({ adapter: "file", ... })`. */
@@ -28,3 +29,6 @@ export const fileOptions = z
 export type FileOptions = z.input<typeof fileOptions>;
 /** Options after the schema filled in the defaults. */
 export type ResolvedFileOptions = z.output<typeof fileOptions>;
+
+/** Parses options once: the registry's (trusted in `create`) are not checked again by the constructor. */
+export const fileOptionsParser = optionsParser({ name: NAME, options: fileOptions });

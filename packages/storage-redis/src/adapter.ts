@@ -6,7 +6,6 @@ import {
   type NormalizedExportOptions,
   type NormalizedSearchQuery,
   type PreparedVcon,
-  parseOptionsSync,
   type SearchPage,
   type StorageAdapter,
   ValidationError,
@@ -17,20 +16,11 @@ import { Connection } from "./connect/connection.js";
 import { createClient } from "./connect/create-client.js";
 import { toStorageError } from "./errors.js";
 import { clusterLayout, type KeyLayout, type Shard, singleNodeLayout } from "./keys/layout.js";
-import { NAME, type RedisOptions, type ResolvedRedisOptions, redisOptions } from "./options.js";
+import { NAME, type RedisOptions, redisOptionsParser } from "./options.js";
 import { mergeOrdered } from "./scan/merge.js";
 import type { StoredMeta } from "./scan/records.js";
 import { pruneShard, walkShard } from "./scan/walk.js";
 import { defineScripts, type ScriptedClient } from "./scripts/commands.js";
-
-/** Options objects the registry already checked with `redisOptions`: the constructor does not parse them again. */
-const checkedOptions = new WeakSet<object>();
-
-/** The adapter for options the registry has parsed (the definition's `create`). */
-export function adapterForCheckedOptions(options: ResolvedRedisOptions): RedisAdapter {
-  checkedOptions.add(options);
-  return new RedisAdapter(options);
-}
 
 /**
  * vCons in Redis: `<prefix>doc:<uuid>` is the exact JSON text, `<prefix>meta:<uuid>` the search fields,
@@ -64,9 +54,7 @@ export class RedisAdapter implements StorageAdapter {
   #closed = false;
 
   constructor(options: RedisOptions = {}) {
-    const parsed = checkedOptions.has(options)
-      ? (options as ResolvedRedisOptions)
-      : parseOptionsSync({ name: NAME, options: redisOptions }, options);
+    const parsed = redisOptionsParser.parse(options);
     this.keyPrefix = parsed.keyPrefix;
     this.ttlSeconds = parsed.ttlSeconds;
     const { client, owned, secrets } = createClient(parsed);

@@ -1,6 +1,6 @@
 import { type AdapterDefinition, defineAdapter } from "@vcon/storage-core/adapter";
-import { adapterForCheckedOptions } from "./adapter.js";
-import { NAME, type ResolvedRedisOptions, redisOptions } from "./options.js";
+import { RedisAdapter } from "./adapter.js";
+import { NAME, type ResolvedRedisOptions, redisOptions, redisOptionsParser } from "./options.js";
 
 export { RedisAdapter } from "./adapter.js";
 export {
@@ -17,7 +17,7 @@ export const adapter: AdapterDefinition<ResolvedRedisOptions> = defineAdapter({
   description: "Redis or Redis Cluster via ioredis: JSON per key, a created_at sorted set, optional expiry.",
   options: redisOptions,
   // The registry has parsed the options with `redisOptions`.
-  create: (options) => adapterForCheckedOptions(options),
+  create: (options) => new RedisAdapter(redisOptionsParser.trust(options)),
 });
 
 export default adapter;

@@ -1,3 +1,4 @@
+import { optionsParser } from "@vcon/storage-core/adapter";
 import { Cluster, Redis } from "ioredis";
 import { z } from "zod";
 
@@ -64,3 +65,6 @@ export const redisOptions = z
 export type RedisOptions = z.input<typeof redisOptions>;
 /** Options after the schema filled in the defaults. */
 export type ResolvedRedisOptions = z.output<typeof redisOptions>;
+
+/** Parses options once: the registry's (trusted in `create`) are not checked again by the constructor. */
+export const redisOptionsParser = optionsParser({ name: NAME, options: redisOptions });
