@@ -28,15 +28,15 @@ create table if not exists ${RAW_TABLE} (
 );
 create index if not exists ${RAW_TABLE}_uuid_idx on ${RAW_TABLE} (uuid);
 create index if not exists ${RAW_TABLE}_created_at_idx on ${RAW_TABLE} (created_at, id);
-create index if not exists ${RAW_TABLE}_tels_idx on ${RAW_TABLE} using gin (tels);
-create index if not exists ${RAW_TABLE}_mailtos_idx on ${RAW_TABLE} using gin (mailtos);
-create index if not exists ${RAW_TABLE}_tags_idx on ${RAW_TABLE} using gin (tags);
+create index if not exists ${RAW_TABLE}_tels_idx on ${RAW_TABLE} using gin (tels) with (fastupdate = off);
+create index if not exists ${RAW_TABLE}_mailtos_idx on ${RAW_TABLE} using gin (mailtos) with (fastupdate = off);
+create index if not exists ${RAW_TABLE}_tags_idx on ${RAW_TABLE} using gin (tags) with (fastupdate = off);
 create index if not exists ${RAW_TABLE}_unkeyed_idx on ${RAW_TABLE} (id) where keyed_at is null;
 do $$ begin
   create extension if not exists pg_trgm;
-  create index if not exists ${RAW_TABLE}_party_names_idx on ${RAW_TABLE} using gin (party_names gin_trgm_ops);
-  create index if not exists ${RAW_TABLE}_subject_key_idx on ${RAW_TABLE} using gin (subject_key gin_trgm_ops);
-  create index if not exists ${RAW_TABLE}_search_text_idx on ${RAW_TABLE} using gin (search_text gin_trgm_ops);
+  create index if not exists ${RAW_TABLE}_party_names_idx on ${RAW_TABLE} using gin (party_names gin_trgm_ops) with (gin_pending_list_limit = 256);
+  create index if not exists ${RAW_TABLE}_subject_key_idx on ${RAW_TABLE} using gin (subject_key gin_trgm_ops) with (gin_pending_list_limit = 256);
+  create index if not exists ${RAW_TABLE}_search_text_idx on ${RAW_TABLE} using gin (search_text gin_trgm_ops) with (gin_pending_list_limit = 256);
 exception when feature_not_supported or undefined_file then null; -- PGlite without pg_trgm, as the adapter's
 end $$;
 `;

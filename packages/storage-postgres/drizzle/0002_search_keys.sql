@@ -13,22 +13,22 @@ ALTER TABLE "vcons" ADD COLUMN "subject_key" text;--> statement-breakpoint
 ALTER TABLE "vcons" ADD COLUMN "search_text" text;--> statement-breakpoint
 ALTER TABLE "vcons" ADD COLUMN "tags" text[];--> statement-breakpoint
 ALTER TABLE "vcons" ADD COLUMN "keyed_at" timestamp with time zone;--> statement-breakpoint
-CREATE INDEX "vcons_tels_idx" ON "vcons" USING gin ("tels");--> statement-breakpoint
-CREATE INDEX "vcons_mailtos_idx" ON "vcons" USING gin ("mailtos");--> statement-breakpoint
-CREATE INDEX "vcons_tags_idx" ON "vcons" USING gin ("tags");--> statement-breakpoint
+CREATE INDEX "vcons_tels_idx" ON "vcons" USING gin ("tels") WITH (fastupdate=false);--> statement-breakpoint
+CREATE INDEX "vcons_mailtos_idx" ON "vcons" USING gin ("mailtos") WITH (fastupdate=false);--> statement-breakpoint
+CREATE INDEX "vcons_tags_idx" ON "vcons" USING gin ("tags") WITH (fastupdate=false);--> statement-breakpoint
 DO $$ BEGIN
   IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
-    CREATE INDEX IF NOT EXISTS "vcons_party_names_idx" ON "vcons" USING gin ("party_names" gin_trgm_ops);
+    CREATE INDEX IF NOT EXISTS "vcons_party_names_idx" ON "vcons" USING gin ("party_names" gin_trgm_ops) WITH (gin_pending_list_limit=256);
   END IF;
 END $$;--> statement-breakpoint
 DO $$ BEGIN
   IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
-    CREATE INDEX IF NOT EXISTS "vcons_subject_key_idx" ON "vcons" USING gin ("subject_key" gin_trgm_ops);
+    CREATE INDEX IF NOT EXISTS "vcons_subject_key_idx" ON "vcons" USING gin ("subject_key" gin_trgm_ops) WITH (gin_pending_list_limit=256);
   END IF;
 END $$;--> statement-breakpoint
 DO $$ BEGIN
   IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
-    CREATE INDEX IF NOT EXISTS "vcons_search_text_idx" ON "vcons" USING gin ("search_text" gin_trgm_ops);
+    CREATE INDEX IF NOT EXISTS "vcons_search_text_idx" ON "vcons" USING gin ("search_text" gin_trgm_ops) WITH (gin_pending_list_limit=256);
   END IF;
 END $$;--> statement-breakpoint
 CREATE INDEX "vcons_unkeyed_idx" ON "vcons" USING btree ("id") WHERE "keyed_at" IS NULL;--> statement-breakpoint
