@@ -70,7 +70,11 @@ export function toStorageError(error: unknown, context: ErrorContext): StorageEr
       options,
     );
   }
-  if (/timeout|terminated|Connection terminated|ECONNRESET/i.test(message) || code === "57014") {
+  // "not queryable": pg's answer on a client whose connection already broke.
+  if (
+    /timeout|terminated|Connection terminated|ECONNRESET|not queryable/i.test(message) ||
+    code === "57014"
+  ) {
     return new UnavailableError(`PostgreSQL at ${context.target} timed out: ${message}`, options);
   }
   if (code.startsWith("22")) {

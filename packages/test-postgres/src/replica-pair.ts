@@ -171,7 +171,6 @@ function serverSettings(port: number, socketDir: string): string {
     "max_wal_senders = 4",
     "hot_standby = on",
     "fsync = off",
-    "synchronous_commit = off",
     "full_page_writes = off",
     "max_connections = 40",
     "shared_buffers = 16MB",
@@ -179,10 +178,13 @@ function serverSettings(port: number, socketDir: string): string {
   ].join("\n");
 }
 
-/** Polls until the standby's replay LSN reaches the primary's current WAL position. */
+/**
+ * Polls until the standby's replay LSN reaches the primary's WAL insert position (the write position
+ * can trail a commit that has already returned).
+ */
 async function replayed(primaryUrl: string, standbyUrl: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const [primary] = await sqlRows<{ lsn: string }>(primaryUrl, "SELECT pg_current_wal_lsn()::text AS lsn");
+  const [primary] = await sqlRows<{ lsn: string }>(primaryUrl, "SELECT pg_current_wal_insert_lsn()::text AS lsn");
   const lsn = primary!.lsn;
   let last = "no answer";
   while (Date.now() < deadline) {

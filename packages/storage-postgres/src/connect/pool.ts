@@ -101,6 +101,11 @@ async function* cursorRows<R>(
   // or pool.end() would wait for it forever.
   const onAbort = () => release(true);
   signal.addEventListener("abort", onAbort, { once: true });
+  // A server that ends the connection while the consumer holds a slice makes a checked-out client emit
+  // `error` (the pool listens only on idle ones): unhandled, that would crash the process. The next
+  // FETCH fails with it instead.
+  const onError = () => {};
+  client.on("error", onError);
   const fetchSql = `FETCH ${fetchSize} FROM vcon_export`;
   try {
     await client.query("BEGIN READ ONLY");
@@ -112,6 +117,7 @@ async function* cursorRows<R>(
     }
   } finally {
     signal.removeEventListener("abort", onAbort);
+    client.off("error", onError);
     if (!released) {
       // Ends the transaction and its cursor, whether the consumer finished, stopped early or failed.
       const clean = await client.query("ROLLBACK").then(
