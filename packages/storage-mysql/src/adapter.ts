@@ -8,6 +8,7 @@ import {
   type PreparedVcon,
   type SearchPage,
   type StorageAdapter,
+  searchKeysOf,
   silentLogger,
   ValidationError,
   type VconDocument,
@@ -23,7 +24,6 @@ import {
   resolveTarget,
   secretsOf,
 } from "./options.js";
-import { searchKeys } from "./search-keys.js";
 import { type MigrationResult, migrate, schemaVersion } from "./sql/migrate.js";
 import { LATEST_VERSION, type Tables, tablesFor } from "./sql/schema.js";
 import { exportPage, type Position, searchQuery } from "./sql/search.js";
@@ -329,7 +329,7 @@ export class MysqlAdapter implements StorageAdapter {
     const now = Date.now();
     for (const vcon of rows) if (vcon.bytes > budget) throw tooLarge("$", vcon.bytes, budget);
     const keyParams = rows.flatMap((vcon) =>
-      searchKeys(vcon).map((key) => {
+      searchKeysOf(vcon).map((key) => {
         if (key.value.length > budget)
           throw tooLarge(`$ (search key of ${vcon.uuid})`, key.value.length, budget);
         return [vcon.uuid, key.kind, key.value] as const;

@@ -19,7 +19,6 @@ export {
   type ResolvedOptions,
   resolveTarget,
 } from "./options.js";
-export { encodeKey } from "./search-keys.js";
 export type { MigrationResult } from "./sql/migrate.js";
 export { LATEST_VERSION, MIGRATIONS, type Migration, type Tables, tablesFor } from "./sql/schema.js";
 

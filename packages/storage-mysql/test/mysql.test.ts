@@ -6,11 +6,11 @@ import {
   type StorageError,
   silentLogger,
 } from "@vcon/storage-core";
+import { expectNoMatchAcrossValues, expectReferenceAnswers } from "@vcon/storage-core/conformance";
 import type mysql from "mysql2/promise";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { adapter, MysqlAdapter, parseMysqlOptions, resolveTarget } from "../src/index.js";
 import { describeWithMysql, skipDecision, testDatabase } from "./mysql-env.js";
-import { expectNoMatchAcrossValues, expectReferenceAnswers } from "./search-traps.js";
 
 const database = testDatabase("adapter");
 let tables = 0;

@@ -9,13 +9,13 @@ import {
   type PreparedVcon,
   type SearchPage,
   type StorageAdapter,
+  searchKeysOf,
   UnavailableError,
   type VconDocument,
 } from "@vcon/storage-core/adapter";
 import Database from "better-sqlite3";
 import { type ErrorContext, toStorageError } from "./errors.js";
 import { parseSqliteOptions, type ResolvedOptions, type SqliteOptions } from "./options.js";
-import { searchKeys } from "./search-keys.js";
 import { LATEST_VERSION, MIGRATIONS, type Tables, tablesFor } from "./sql/schema.js";
 import { exportPage, type Position, type Query, searchQuery } from "./sql/search.js";
 
@@ -225,7 +225,7 @@ export class SqliteAdapter implements StorageAdapter {
     const statements = this.#prepared();
     const now = Date.now();
     // Keys first, outside the lock: computing them can be the slow part of a big vCon.
-    const rows = vcons.map((vcon) => ({ vcon, keys: searchKeys(vcon) }));
+    const rows = vcons.map((vcon) => ({ vcon, keys: searchKeysOf(vcon) }));
     this.#database()
       .transaction(() => {
         for (const { vcon, keys } of rows) {

@@ -5,7 +5,6 @@ import { type ResolvedOptions, sqliteOptions } from "./options.js";
 export { SqliteAdapter } from "./adapter.js";
 export { toStorageError } from "./errors.js";
 export { parseSqliteOptions, type ResolvedOptions, type SqliteOptions, sqliteOptions } from "./options.js";
-export { encodeKey } from "./search-keys.js";
 export { LATEST_VERSION, MIGRATIONS, type Migration, type Tables, tablesFor } from "./sql/schema.js";
 
 /** Registered as `sqlite`: `createStorage({ adapter: "sqlite", options: { path } })`. */

@@ -13,7 +13,9 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 /** Starts a writer child; `acks` fills with the uuids whose writes resolved. */
 function startWriter(path: string, worker: number, count: number) {
-  const child = spawn(process.execPath, ["--import", "tsx", writer, path, String(worker), String(count)], {
+  // The source condition, as vitest resolves here: the child runs this tree's code, not a build of it.
+  const args = ["--conditions=@vcon/source", "--import", "tsx", writer, path, String(worker), String(count)];
+  const child = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "pipe"],
     cwd: join(import.meta.dirname, ".."),
   });

@@ -8,10 +8,10 @@ import {
   type StorageError,
   silentLogger,
 } from "@vcon/storage-core";
+import { expectNoMatchAcrossValues, expectReferenceAnswers } from "@vcon/storage-core/conformance";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { adapter, parseSqliteOptions, SqliteAdapter } from "../src/index.js";
-import { expectNoMatchAcrossValues, expectReferenceAnswers } from "./search-traps.js";
 
 const folder = mkdtempSync(join(tmpdir(), "vcon-sqlite-"));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));

@@ -43,7 +43,7 @@ export const MIGRATIONS: readonly Migration[] = [
          PRIMARY KEY (uuid),
          KEY ${quote(`${t.base}_created`)} (created_ms, uuid)
        ) ENGINE=InnoDB`,
-      // value: CESU-8 style bytes of the (lower-cased) text, compared byte for byte (see search-keys.ts).
+      // value: CESU-8 style bytes of the (lower-cased) text, compared byte for byte (core's encodeSearchKey).
       `CREATE TABLE IF NOT EXISTS ${t.keys} (
          uuid CHAR(36) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
          kind CHAR(1) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,

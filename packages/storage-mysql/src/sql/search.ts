@@ -1,5 +1,4 @@
-import { type NormalizedSearchQuery, parseVconDate } from "@vcon/storage-core/adapter";
-import { keyFilters } from "../search-keys.js";
+import { type NormalizedSearchQuery, parseVconDate, searchKeyFilters } from "@vcon/storage-core/adapter";
 import type { Tables } from "./schema.js";
 
 /** A statement and its parameters. */
@@ -42,7 +41,7 @@ export function searchQuery(tables: Tables, query: NormalizedSearchQuery): Query
   const params: Query["params"] = [];
   const after = query.after ? { ms: parseVconDate(query.after.createdAt)!, uuid: query.after.uuid } : null;
   rangeConditions({ since: query.since, until: query.until, after }, where, params);
-  for (const filter of keyFilters(query)) {
+  for (const filter of searchKeyFilters(query)) {
     where.push(
       `EXISTS (SELECT 1 FROM ${tables.keys} k WHERE k.uuid = d.uuid AND k.kind = ? AND ${
         filter.exact ? "k.value = ?" : "INSTR(k.value, ?) > 0"

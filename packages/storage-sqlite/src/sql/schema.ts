@@ -26,7 +26,7 @@ export interface Migration {
 /**
  * created_ms is created_at in epoch milliseconds (core's createdAtMs), so order, windows and cursors
  * agree with the reference to the millisecond. The document is the exact text. Search keys are BLOBs
- * compared byte for byte (see search-keys.ts): never LIKE or NOCASE, which fold ASCII only.
+ * compared byte for byte (core's encodeSearchKey): never LIKE or NOCASE, which fold ASCII only.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
