@@ -226,7 +226,10 @@ describe("replication: primary first, replicas through the journal", () => {
 
     const misconfigured = await buildServer({
       server: { logLevel: "silent", port: 0 },
-      storages: { primary: { adapter: "memory" }, archive: { adapter: "memory", options: { colour: "blue" } } },
+      storages: {
+        primary: { adapter: "memory" },
+        archive: { adapter: "memory", options: { colour: "blue" } },
+      },
     }).catch((error: unknown) => error);
     expect(isStorageError(misconfigured, "VALIDATION")).toBe(true);
     expect(misconfigured).toMatchObject({ retryable: false });

@@ -50,7 +50,10 @@ export class GroupCommit {
     const resolveAll = () => {
       for (const [index, item] of batch.entries()) item.resolve(results[index]);
     };
-    if (!this.#sync) return resolveAll();
+    if (!this.#sync) {
+      resolveAll();
+      return;
+    }
     const syncing = this.#sync().then(resolveAll, (error: unknown) => {
       for (const item of batch) item.reject(error);
     });
