@@ -47,6 +47,8 @@ async function eventually(probe: () => Promise<boolean>, timeoutMs: number, what
   throw new Error(`${what}: not within ${timeoutMs} ms`);
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Reads through the standby; health checked every 100 ms, so the tests need not wait long. */
 function readerOptions(pair: ReplicaPair) {
   return {
@@ -174,6 +176,31 @@ describe.skipIf(reason !== null)("read replicas (a real primary and streaming st
       expect(fromStandby).not.toContain(theirs.uuid);
       expect(fromStandby).toContain(old.uuid);
     });
+  });
+
+  it("an idle pair is not lagging; a standby behind by more than maxReplicaLagMs is skipped until it catches up", async () => {
+    const strict = await PostgresAdapter.connect({ ...readerOptions(pair), maxReplicaLagMs: 300 });
+    try {
+      await writer.save(sampleVcon());
+      await pair.waitForReplay();
+      await sleep(600); // nothing written for twice maxReplicaLagMs: the last replayed commit is old
+      expect(await strict.checkReplicas()).toMatchObject([{ state: "healthy", lagMs: 0 }]);
+
+      const behind = sampleVcon({ subject: "not replayed" });
+      await pauseReplay(pair, async () => {
+        await writer.save(behind);
+        await sleep(400);
+        const [status] = await strict.checkReplicas();
+        expect(status!.state).toBe("lagging");
+        expect(status!.lagMs).toBeGreaterThan(300);
+        // Read from the primary meanwhile: the document is found although the standby lacks it.
+        expect(await strict.get(String(behind.uuid))).toStrictEqual(behind);
+      });
+      await pair.waitForReplay();
+      expect(await strict.checkReplicas()).toMatchObject([{ state: "healthy", lagMs: 0 }]);
+    } finally {
+      await strict.close();
+    }
   });
 
   it("falls back to the primary while the standby is down, and reads from it again once it is back", async () => {
