@@ -95,6 +95,8 @@ export {
   searchKeyFilters,
   searchKeysOf,
 } from "./search-keys.js";
+// SQL search pages read limit + 1 rows: the page and its cursor, written once
+export { type SearchRowReader, searchPageOf } from "./search-page.js";
 export {
   MIN_TEXT_FILTER_LENGTH,
   matchesTags,
