@@ -1,6 +1,5 @@
 import {
   ClosedError,
-  encodeCursor,
   inspectSafely,
   type Logger,
   type NormalizedExportOptions,
@@ -9,6 +8,7 @@ import {
   type SearchPage,
   type StorageAdapter,
   searchKeysOf,
+  searchPageOf,
   silentLogger,
   ValidationError,
   type VconDocument,
@@ -255,15 +255,10 @@ export class MysqlAdapter implements StorageAdapter {
     return this.#run(async () => {
       const { sql, params } = searchQuery(this.tables, query);
       const [rows] = await this.#pool.execute<DocumentRow[]>(this.#timed(sql), params);
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map((row) => JSON.parse(row.document) as VconDocument),
-        nextCursor:
-          rows.length > query.limit && last
-            ? encodeCursor({ createdAt: new Date(Number(last.created_ms)).toISOString(), uuid: last.uuid })
-            : null,
-      };
+      return searchPageOf(rows, query.limit, {
+        document: (row) => JSON.parse(row.document) as VconDocument,
+        position: (row) => ({ createdAt: new Date(Number(row.created_ms)).toISOString(), uuid: row.uuid }),
+      });
     });
   }
 

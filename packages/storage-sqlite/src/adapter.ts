@@ -2,7 +2,6 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import {
   ClosedError,
-  encodeCursor,
   inspectSafely,
   type NormalizedExportOptions,
   type NormalizedSearchQuery,
@@ -10,6 +9,7 @@ import {
   type SearchPage,
   type StorageAdapter,
   searchKeysOf,
+  searchPageOf,
   UnavailableError,
   type VconDocument,
 } from "@vcon/storage-core/adapter";
@@ -123,15 +123,10 @@ export class SqliteAdapter implements StorageAdapter {
   async search(query: NormalizedSearchQuery): Promise<SearchPage> {
     return this.#run(() => {
       const rows = this.#query(searchQuery(this.tables, query)).all() as DocumentRow[];
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map((row) => JSON.parse(row.document) as VconDocument),
-        nextCursor:
-          rows.length > query.limit && last
-            ? encodeCursor({ createdAt: new Date(last.created_ms).toISOString(), uuid: last.uuid })
-            : null,
-      };
+      return searchPageOf(rows, query.limit, {
+        document: (row) => JSON.parse(row.document) as VconDocument,
+        position: (row) => ({ createdAt: new Date(row.created_ms).toISOString(), uuid: row.uuid }),
+      });
     });
   }
 
