@@ -9,6 +9,7 @@ import { type ReplicaPair, replicaPairSupport, sqlRows, startReplicaPair } from 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresAdapter } from "../src/index.js";
 import { sampleVcon } from "./helpers.js";
+import { withReplicas } from "./readme/replicas.example.js";
 
 const support = replicaPairSupport();
 const reason = "reason" in support ? support.reason : null;
@@ -207,13 +208,29 @@ describe.skipIf(reason !== null)("read replicas (a real primary and streaming st
     const document = sampleVcon({ subject: "through an outage" });
     await writer.save(document);
     await pair.waitForReplay();
-    await adapter.checkReplicas();
-    await pair.stopStandby();
+    // Checked healthy with a verdict that stays fresh for 10 s, so the first read surely tries the standby.
+    const sticky = { ...readerOptions(pair), replicaCheckMs: 5_000 };
+    const forGet = await PostgresAdapter.connect(sticky);
+    const forExport = await PostgresAdapter.connect(sticky);
+    try {
+      await Promise.all([forGet.checkReplicas(), forExport.checkReplicas(), adapter.checkReplicas()]);
+      await pair.stopStandby();
 
-    // The first read hits the stopped standby, marks it down and is answered by the primary.
-    expect(await storage.get(document.uuid)).toStrictEqual(document);
-    expect(adapter.replicas()[0]).toMatchObject({ state: "down" });
-    expect(adapter.replicas()[0]!.problem).toMatch(/^UNAVAILABLE: /);
+      // The first read hits the stopped standby, marks it down and is answered by the primary.
+      expect(await forGet.get(String(document.uuid))).toStrictEqual(document);
+      expect(forGet.replicas()[0]).toMatchObject({ state: "down" });
+      expect(forGet.replicas()[0]!.problem).toMatch(/^UNAVAILABLE: /);
+      // An export whose standby fails before the first document runs on the primary instead.
+      const exported: string[] = [];
+      for await (const found of forExport.export({ batchSize: 100, signal: new AbortController().signal })) {
+        exported.push(String(found.uuid));
+      }
+      expect(exported).toContain(document.uuid);
+      expect(forExport.replicas()[0]).toMatchObject({ state: "down" });
+    } finally {
+      await forGet.close();
+      await forExport.close();
+    }
     for (let i = 0; i < 5; i++) expect(await storage.exists(document.uuid)).toBe(true);
     expect((await storage.search({ subject: "through an outage" })).items).toStrictEqual([document]);
 
@@ -234,6 +251,16 @@ describe.skipIf(reason !== null)("read replicas (a real primary and streaming st
       expect(await storage.get(later.uuid)).toBeNull();
       expect(await storage.get(later.uuid, { consistency: "primary" })).toStrictEqual(later);
     });
+  });
+
+  it("the README example: its own write read back at once, search by consistency", async () => {
+    const vcon = { ...sampleVcon(), subject: `readme ${Date.now()}` };
+    const result = await withReplicas(pair.primaryUrl, [pair.standbyUrl], vcon);
+    expect(result).toMatchObject({ mine: vcon, primaryMatches: 1 });
+    expect(result.standbyMatches).toBeLessThanOrEqual(1);
+    expect(result.replicas.map((replica) => replica.target)).toStrictEqual([
+      `127.0.0.1:${pair.standbyPort}/postgres`,
+    ]);
   });
 
   it("an export that fails on the standby midway fails, rather than switch servers", async () => {
