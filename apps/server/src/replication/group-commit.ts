@@ -1,8 +1,9 @@
 /**
- * Runs the work queued while one event-loop turn ran in one transaction: concurrent requests share
- * one commit (one fsync) instead of paying one each. `transaction` must run the callback atomically;
- * `sync`, when given, makes a committed transaction durable off the event loop, and the work's
- * promises resolve only after it (the next transaction may commit meanwhile).
+ * Runs queued work in one transaction: concurrent requests share one commit (one fsync) instead of
+ * paying one each. `transaction` must run the callback atomically; `sync`, when given, makes a
+ * committed transaction durable off the event loop, and the work's promises resolve only after it.
+ * While a sync runs, new work waits and then commits as one batch, so a slow disk gets fewer,
+ * larger syncs instead of a queue of small ones.
  */
 export class GroupCommit {
   readonly #transaction: (run: () => void) => void;
@@ -25,11 +26,14 @@ export class GroupCommit {
   run<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      if (this.#syncing.size === 0) this.#schedule();
     });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => this.flush());
   }
 
   /** Commits everything queued now. A failed commit rejects every piece of work in it. */
@@ -58,6 +62,10 @@ export class GroupCommit {
       for (const item of batch) item.reject(error);
     });
     this.#syncing.add(syncing);
-    void syncing.finally(() => this.#syncing.delete(syncing));
+    void syncing.finally(() => {
+      this.#syncing.delete(syncing);
+      // What queued up while the disk synced goes in the next batch.
+      if (this.#queue.length > 0) this.#schedule();
+    });
   }
 }
