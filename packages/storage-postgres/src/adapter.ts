@@ -75,11 +75,17 @@ export class PostgresAdapter implements StorageAdapter {
     this.#connection = connection;
     this.table = table;
     this.#sql = statements(table);
-    this.#errors = new ErrorFunnel(
-      { target: connection.target, secrets: connection.secrets, qualifiedTable: table.qualified },
-      logger,
+    const errorContext = {
+      target: connection.target,
+      secrets: connection.secrets,
+      qualifiedTable: table.qualified,
+    };
+    this.#errors = new ErrorFunnel(errorContext, logger);
+    this.#saves = new GroupWriter(
+      connection,
+      this.#sql,
+      (error) => toStorageError(error, errorContext).code === "UNAVAILABLE",
     );
-    this.#saves = new GroupWriter(connection, this.#sql);
     const primary: Route = { connection, errors: this.#errors };
     this.#reads = createReadRouter(options, replicas, primary, table.qualified, logger);
     this.#batches = new BatchWriter(connection, this.#sql, () =>

@@ -1,4 +1,5 @@
 import {
+  toStorageError as classify,
   InternalError,
   isNetworkError,
   isStorageError,
@@ -6,8 +7,7 @@ import {
   type StorageError,
   UnavailableError,
   ValidationError,
-} from "@vcon/storage-core";
-
+} from "@vcon/storage-core/adapter";
 import { NAME } from "./name.js";
 
 interface PgError {
@@ -26,11 +26,22 @@ export interface ErrorContext {
 }
 
 /**
- * Turns a driver error into core's typed errors, each naming the cause and the fix.
- * See https://www.postgresql.org/docs/current/errcodes-appendix.html for the codes.
+ * Turns a driver error into core's typed errors, each naming the cause and the fix: core's classifier
+ * (StorageErrors pass through, what nobody recognises is INTERNAL) with PostgreSQL's own cases first.
  */
 export function toStorageError(error: unknown, context: ErrorContext): StorageError {
-  if (isStorageError(error)) return error;
+  return classify(error, {
+    storage: NAME,
+    secrets: context.secrets,
+    map: (cause) => postgresError(cause, context),
+  });
+}
+
+/**
+ * PostgreSQL's errors by SQLSTATE (https://www.postgresql.org/docs/current/errcodes-appendix.html) and its
+ * driver's connection failures, each with the fix; undefined for what core classifies by itself.
+ */
+function postgresError(error: unknown, context: ErrorContext): StorageError | undefined {
   const { code = "", message = String(error) } = (error ?? {}) as PgError;
   const options = { cause: error, secrets: context.secrets };
   if (code === "28P01" || code === "28000") {
@@ -80,7 +91,10 @@ export function toStorageError(error: unknown, context: ErrorContext): StorageEr
   if (code.startsWith("22")) {
     return new ValidationError(`PostgreSQL rejected the data (${code})`, [{ path: "$", message }], options);
   }
-  return new InternalError(`PostgreSQL error${code ? ` ${code}` : ""}: ${message}`, options);
+  // A SQLSTATE names a server-side failure worth showing as such; anything else is core's INTERNAL.
+  return /^[0-9A-Z]{5}$/.test(code)
+    ? new InternalError(`PostgreSQL error ${code}: ${message}`, options)
+    : undefined;
 }
 
 /** True for the server's "permission denied" (42501), before or after mapping. */

@@ -40,9 +40,18 @@ export class GroupWriter {
   /** Uuids written by a running statement (with their count): a later save of one waits for it. */
   readonly #writing = new Map<string, number>();
 
-  constructor(connection: Connection, sql: Statements) {
+  /** True for a failure of the server or the connection, not of the documents (see constructor). */
+  readonly #unreachable: (error: unknown) => boolean;
+
+  /**
+   * `unreachable` tells a failure of the server (down, paused, timed out) from one of the documents: then
+   * the saves queued behind the failed statement fail with it at once (they would wait a whole timeout
+   * each for the same answer), and a failed group is not retried one save at a time.
+   */
+  constructor(connection: Connection, sql: Statements, unreachable: (error: unknown) => boolean) {
     this.#connection = connection;
     this.#sql = sql;
+    this.#unreachable = unreachable;
   }
 
   save(vcon: PreparedVcon): Promise<void> {
@@ -63,15 +72,28 @@ export class GroupWriter {
   #run<T>(vcons: readonly PreparedVcon[], work: () => Promise<T>): Promise<T> {
     this.#running++;
     for (const { uuid } of vcons) this.#writing.set(uuid, (this.#writing.get(uuid) ?? 0) + 1);
-    return work().finally(() => {
+    const settle = (error?: unknown) => {
       this.#running--;
       for (const { uuid } of vcons) {
         const left = this.#writing.get(uuid)! - 1;
         if (left === 0) this.#writing.delete(uuid);
         else this.#writing.set(uuid, left);
       }
+      if (error !== undefined && this.#unreachable(error)) {
+        for (const pending of this.#queue.splice(0)) pending.reject(error);
+      }
       this.#next();
-    });
+    };
+    return work().then(
+      (result) => {
+        settle();
+        return result;
+      },
+      (error: unknown) => {
+        settle(error);
+        throw error;
+      },
+    );
   }
 
   #single(vcon: PreparedVcon): Promise<void> {
@@ -84,10 +106,11 @@ export class GroupWriter {
     while (this.#running < this.#connection.concurrency && this.#queue.length > 0) {
       const group = this.#take();
       if (group.length === 0) return; // all queued uuids wait for running statements
-      void this.#run(
+      // Each caller has its outcome already; nothing is left to handle here.
+      this.#run(
         group.map((pending) => pending.vcon),
         () => this.#write(group),
-      );
+      ).catch(() => {});
     }
   }
 
@@ -129,7 +152,11 @@ export class GroupWriter {
       const sorted = group.map((pending) => pending.vcon).sort(byUuid);
       const { name, text } = this.#sql.saveMany;
       await this.#connection.query(text, rowColumns(sorted), name);
-    } catch {
+    } catch (error) {
+      if (this.#unreachable(error)) {
+        for (const pending of group) pending.reject(error);
+        throw error;
+      }
       // Nothing of the group was written: each save on its own, each caller with its own outcome.
       for (const pending of group) await this.#single(pending.vcon).then(pending.resolve, pending.reject);
       return;
