@@ -319,7 +319,13 @@ function missingUuidMessage(document: Record<string, unknown>, form: VconForm): 
   const value = uuidOf(document, form);
   return value === undefined
     ? "a uuid is required to store a vCon"
-    : `not a valid uuid: ${JSON.stringify(value)}`;
+    : `not a valid uuid: ${shownValue(value)}`;
+}
+
+/** A value as an issue message shows it: JSON, cut short, so a hostile document cannot make it huge. */
+function shownValue(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 64 ? `${json.slice(0, 64)}...` : json;
 }
 
 /**
@@ -352,7 +358,7 @@ function readCreatedAt(content: Record<string, unknown> | null, issues: Validati
   if (ms === null) {
     issues.push({
       path: "$.created_at",
-      message: `expected an RFC 3339 date-time, got ${JSON.stringify(value)}`,
+      message: `expected an RFC 3339 date-time, got ${shownValue(value)}`,
     });
     return null;
   }

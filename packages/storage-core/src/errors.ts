@@ -152,11 +152,19 @@ export function isStorageError(error: unknown, code?: ErrorCode): error is Stora
   return shaped && (code === undefined || candidate.code === code);
 }
 
-/** An Error that keeps the driver's diagnostic fields (code, errno, ...) but none of its secrets. */
-function safeCause(cause: unknown, secrets: readonly string[]): unknown {
+/** How deep a driver error's own `cause` chain is copied: drivers wrap once or twice, never more. */
+const MAX_CAUSE_DEPTH = 4;
+
+/**
+ * An Error that keeps the driver's diagnostic fields (code, errno, ...) and its own cause, but none of
+ * its secrets. A StorageError was scrubbed when it was made: with no further secrets to mask it is kept
+ * as it is, so a BatchError's cause is still the chunk's StorageError, with the driver's error under it.
+ */
+function safeCause(cause: unknown, secrets: readonly string[], depth = 0): unknown {
   if (!(cause instanceof Error)) {
     return typeof cause === "string" ? scrubSecrets(cause, secrets) : cause;
   }
+  if (secrets.length === 0 && isStorageError(cause)) return cause;
   const copy = new Error(scrubSecrets(cause.message, secrets));
   copy.name = cause.name;
   if (cause.stack) copy.stack = scrubSecrets(cause.stack, secrets);
@@ -166,6 +174,9 @@ function safeCause(cause: unknown, secrets: readonly string[]): unknown {
       (copy as unknown as Record<string, unknown>)[key] =
         typeof value === "string" ? scrubSecrets(value, secrets) : value;
     }
+  }
+  if (cause.cause !== undefined && depth < MAX_CAUSE_DEPTH) {
+    copy.cause = safeCause(cause.cause, secrets, depth + 1);
   }
   return copy;
 }

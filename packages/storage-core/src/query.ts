@@ -20,6 +20,9 @@ const MAX_TAG_FILTERS = 20;
 
 /** Checks a caller's query and puts it in the form adapters receive. Throws `VALIDATION`. */
 export function normalizeSearchQuery(query: SearchQuery = {}): NormalizedSearchQuery {
+  if (!isOptionsObject(query)) {
+    throw new ValidationError("Invalid search query", [{ path: "query", message: "expected an object" }]);
+  }
   const issues: ValidationIssue[] = [];
   const known = new Set([
     "tel",
@@ -76,6 +79,9 @@ export function normalizeExportOptions(
   options: ExportOptions = {},
   signal: AbortSignal,
 ): NormalizedExportOptions {
+  if (!isOptionsObject(options)) {
+    throw new ValidationError("Invalid export options", [{ path: "options", message: "expected an object" }]);
+  }
   const issues: ValidationIssue[] = [];
   const normalized: NormalizedExportOptions = { batchSize: DEFAULT_EXPORT_BATCH, signal };
   Object.assign(normalized, timeRange(options, "options", issues));
@@ -88,6 +94,11 @@ export function normalizeExportOptions(
   if (issues.length > 0) throw new ValidationError("Invalid export options", issues);
   if (read.consistency !== undefined) normalized.consistency = read.consistency;
   return normalized;
+}
+
+/** Queries and options are plain objects: anything else (null, an array, a string) is refused whole. */
+function isOptionsObject(value: unknown): value is object {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 const CONSISTENCIES = new Set(["primary", "any"]);

@@ -1,7 +1,12 @@
 const MASK = "***";
 
-/** `scheme://user:password@host` keeps the user, loses the password. */
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^@/?#\s]*)@/gi;
+/**
+ * `scheme://user:password@host` keeps the user, loses the password. The lookbehind lets a scheme start
+ * only at the first letter of a run of scheme characters (where the match would start anyway): without
+ * it every letter of a long word is tried as a start, which is quadratic (a 1 MB word in an error
+ * message held the event loop for minutes).
+ */
+const URL_PASSWORD = /(?<![a-z][a-z0-9+.-]*?)([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^@/?#\s]*)@/gi;
 /** `password=secret` in keyword/value connection strings and query strings. */
 const KEYWORD_PASSWORD = /\b(password|passwd|pwd)\s*=\s*('[^']*'|"[^"]*"|[^\s&;]+)/gi;
 
