@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fromAdapter, type PreparedVcon, type StorageAdapter } from "../src/index.js";
+import type { StorageAdapter } from "../src/adapter-kit.js";
+import { fromAdapter, type PreparedVcon } from "../src/index.js";
 
 /** An adapter that records the chunks core hands to saveMany. */
 function recordingAdapter(limits: { maxBatchSize?: number; maxBatchBytes?: number }) {

@@ -1,11 +1,10 @@
 /** The adapter's optional open(): once, shared by concurrent calls, retried after a failure, never leaked by close(). */
 import { describe, expect, it } from "vitest";
+import type { NormalizedExportOptions, StorageAdapter } from "../src/adapter-kit.js";
 import {
   fromAdapter,
   isStorageError,
-  type NormalizedExportOptions,
   type PreparedVcon,
-  type StorageAdapter,
   type StorageError,
   type VconDocument,
 } from "../src/index.js";

@@ -1,5 +1,6 @@
 /** Validate once: prepareBatch for applications, prepared vCons accepted as they are, adapters' maxDocumentBytes. */
 import { describe, expect, it } from "vitest";
+import type { StorageAdapter } from "../src/adapter-kit.js";
 import {
   BatchError,
   fromAdapter,
@@ -8,7 +9,6 @@ import {
   type PreparedVcon,
   prepareBatch,
   prepareVcon,
-  type StorageAdapter,
   type StorageError,
   ValidationError,
   type VconDocument,

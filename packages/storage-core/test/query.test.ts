@@ -8,7 +8,7 @@ import {
   matchesQuery,
   normalizeExportOptions,
   normalizeSearchQuery,
-} from "../src/index.js";
+} from "../src/adapter-kit.js";
 
 const UUID = "0190f1c2-8a3b-7cde-9f01-23456789abcd";
 

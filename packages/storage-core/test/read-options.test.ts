@@ -3,13 +3,8 @@
  * are never passed to an adapter when the caller gave none, so 0.1 adapters see the calls they always saw.
  */
 import { describe, expect, it } from "vitest";
-import {
-  fromAdapter,
-  isStorageError,
-  type NormalizedExportOptions,
-  type ReadOptions,
-  type StorageAdapter,
-} from "../src/index.js";
+import type { NormalizedExportOptions, StorageAdapter } from "../src/adapter-kit.js";
+import { fromAdapter, isStorageError, type ReadOptions } from "../src/index.js";
 
 const UUID = "0190f1c2-8a3b-7cde-9f01-000000000001";
 

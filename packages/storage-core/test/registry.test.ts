@@ -6,13 +6,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { defineAdapter, parseOptions, parseOptionsSync } from "../src/adapter-kit.js";
 import {
   AdapterRegistry,
   createStorage,
-  defineAdapter,
   isStorageError,
-  parseOptions,
-  parseOptionsSync,
   registerAdapter,
   type StorageError,
 } from "../src/index.js";

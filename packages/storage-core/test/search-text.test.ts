@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { matchesQuery, normalizeSearchQuery, type StorageAdapter } from "../src/adapter-kit.js";
 import {
   fromAdapter,
-  matchesQuery,
   matchesTags,
-  normalizeSearchQuery,
   prepareVcon,
-  type StorageAdapter,
   searchTextOf,
   tagsOf,
   tagTerms,

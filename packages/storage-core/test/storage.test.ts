@@ -1,14 +1,13 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
+import type { NormalizedExportOptions, StorageAdapter } from "../src/adapter-kit.js";
 import {
   BatchError,
   fromAdapter,
   isStorageError,
   type Logger,
-  type NormalizedExportOptions,
   type OperationEvent,
   type PreparedVcon,
-  type StorageAdapter,
   type StorageError,
   UnavailableError,
   type VconDocument,

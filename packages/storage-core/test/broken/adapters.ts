@@ -3,15 +3,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import {
   compareRecords,
   cursorOf,
-  fromAdapter,
   matchesQuery,
   type NormalizedExportOptions,
   type NormalizedSearchQuery,
   type PreparedVcon,
   type SearchPage,
   type VconDocument,
-  type VconStorage,
-} from "../../src/index.js";
+} from "../../src/adapter-kit.js";
+import { fromAdapter, type VconStorage } from "../../src/index.js";
 import { backendConnections, ReferenceAdapter, type StoredRecord } from "./reference-adapter.js";
 
 /** Answers `undefined` instead of `null` for a missing uuid. */

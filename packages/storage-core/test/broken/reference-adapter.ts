@@ -19,7 +19,7 @@ import {
   searchTextOf,
   tagsOf,
   type VconDocument,
-} from "../../src/index.js";
+} from "../../src/adapter-kit.js";
 
 export interface StoredRecord extends IndexedRecord {
   json: string;

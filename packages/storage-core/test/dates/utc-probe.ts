@@ -2,8 +2,14 @@
  * Run in a child process under another TZ by dates.test.ts: prints how core reads offset-less
  * date-times everywhere it reads dates, so the test can check none of them follows the local zone.
  */
-import { decodeCursor, encodeCursor, matchesQuery, normalizeSearchQuery } from "../../src/adapter-kit.js";
-import { normalizeExportOptions, parseVconDate, prepareVcon } from "../../src/index.js";
+import {
+  decodeCursor,
+  encodeCursor,
+  matchesQuery,
+  normalizeExportOptions,
+  normalizeSearchQuery,
+} from "../../src/adapter-kit.js";
+import { parseVconDate, prepareVcon } from "../../src/index.js";
 
 const naive = "2024-03-16T16:09:20.701906";
 const prepared = prepareVcon({ uuid: "0190f1c2-8a3b-7cde-9f01-000000000001", created_at: naive });
