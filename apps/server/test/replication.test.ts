@@ -24,7 +24,10 @@ async function start(storages: Record<string, unknown>, dir = tempDir("app")): P
       replication: { journal: join(dir, "journal.sqlite"), retryInitialMs: 20, retryMaxMs: 200 },
     },
     { registry: registryWithSizeLimit() },
-  );
+  ).catch((error: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
   const url = await server.listen();
   const running = { server, url, dir };
   started.push(running);
@@ -237,7 +240,8 @@ describe("replication: primary first, replicas through the journal", () => {
   });
 
   it("does not start when the journal cannot be opened, and says why", async () => {
-    const blocker = join(tempDir("blocked"), "not-a-folder");
+    const folder = tempDir("blocked");
+    const blocker = join(folder, "not-a-folder");
     writeFileSync(blocker, "");
     const opening = buildServer({
       server: { logLevel: "silent", port: 0 },
@@ -248,6 +252,7 @@ describe("replication: primary first, replicas through the journal", () => {
       code: "UNAVAILABLE",
       message: expect.stringMatching(/^The replication journal could not be opened: /),
     });
+    rmSync(folder, { recursive: true, force: true });
   });
 
   it("uses the storage marked primary: true, wherever it is in the configuration", async () => {
