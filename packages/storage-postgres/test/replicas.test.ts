@@ -282,4 +282,15 @@ describe.skipIf(reason !== null)("read replicas (a real primary and streaming st
       await pair.startStandby();
     }
   });
+
+  // Last: promotion ends the pair.
+  it("a promoted standby is no longer used as a replica", async () => {
+    const document = sampleVcon({ subject: "before promotion" });
+    await writer.save(document);
+    await pair.waitForReplay();
+    await sqlRows(pair.standbyUrl, "SELECT pg_promote(true, 30)");
+    const [status] = await adapter.checkReplicas();
+    expect(status).toMatchObject({ state: "down", problem: "not a standby (pg_is_in_recovery() is false)" });
+    expect(await storage.get(String(document.uuid))).toStrictEqual(document);
+  });
 });
