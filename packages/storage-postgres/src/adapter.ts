@@ -10,7 +10,7 @@ import {
   type StorageAdapter,
   silentLogger,
   type VconDocument,
-} from "@vcon/storage-core";
+} from "@vcon/storage-core/adapter";
 import { type Connection, type ConnectionMode, connectionMode, openConnection } from "./connect/index.js";
 import { ErrorFunnel, toStorageError } from "./errors.js";
 import { NAME } from "./name.js";

@@ -1,4 +1,4 @@
-import { type AdapterDefinition, defineAdapter, type Logger } from "@vcon/storage-core";
+import { type AdapterDefinition, defineAdapter, type Logger } from "@vcon/storage-core/adapter";
 import { connectAdapter, PostgresAdapter } from "./adapter.js";
 import { NAME } from "./name.js";
 import {

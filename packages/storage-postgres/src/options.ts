@@ -1,5 +1,5 @@
 import type { PGlite } from "@electric-sql/pglite";
-import { parseOptionsSync, ValidationError } from "@vcon/storage-core";
+import { parseOptionsSync, ValidationError } from "@vcon/storage-core/adapter";
 import pg from "pg";
 import { z } from "zod";
 import { isPglite } from "./connect/pglite.js";

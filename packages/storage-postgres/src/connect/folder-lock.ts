@@ -1,6 +1,6 @@
 import { readFile, stat, unlink, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { UnavailableError } from "@vcon/storage-core";
+import { UnavailableError } from "@vcon/storage-core/adapter";
 
 /** The file in a PGlite data directory that names the process using it. */
 export const LOCK_FILE = "vcon-storage.lock";

@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import type { PGlite, PGliteOptions } from "@electric-sql/pglite";
-import { isStorageError, UnavailableError, ValidationError } from "@vcon/storage-core";
+import { isStorageError, UnavailableError, ValidationError } from "@vcon/storage-core/adapter";
 import type { Connection, Transaction } from "./connection.js";
 import { lockDataDir } from "./folder-lock.js";
 

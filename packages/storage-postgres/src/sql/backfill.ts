@@ -1,4 +1,4 @@
-import { type PreparedVcon, prepareVcon } from "@vcon/storage-core";
+import { type PreparedVcon, prepareVcon } from "@vcon/storage-core/adapter";
 import type { Connection } from "../connect/index.js";
 import type { TableName } from "./identifiers.js";
 import { searchKeys } from "./keys.js";

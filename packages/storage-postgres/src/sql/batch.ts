@@ -1,4 +1,4 @@
-import type { PreparedVcon } from "@vcon/storage-core";
+import type { PreparedVcon } from "@vcon/storage-core/adapter";
 import type { Connection } from "../connect/index.js";
 import { isPermissionDenied } from "../errors.js";
 import { copyChunks } from "./copy.js";

@@ -1,4 +1,4 @@
-import type { PreparedVcon } from "@vcon/storage-core";
+import type { PreparedVcon } from "@vcon/storage-core/adapter";
 import type { Connection } from "../connect/index.js";
 import { byUuid, rowColumns, rowValues } from "./row.js";
 import type { Statements } from "./statements.js";

@@ -1,4 +1,4 @@
-import { ValidationError } from "@vcon/storage-core";
+import { ValidationError } from "@vcon/storage-core/adapter";
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 

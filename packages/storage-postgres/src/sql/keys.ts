@@ -7,7 +7,7 @@ import {
   searchTextOf,
   tagsOf,
   tagTerms,
-} from "@vcon/storage-core";
+} from "@vcon/storage-core/adapter";
 
 /**
  * Stands in a stored key for every code unit PostgreSQL text cannot hold (NUL, a lone surrogate) and

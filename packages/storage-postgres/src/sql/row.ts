@@ -1,4 +1,4 @@
-import type { PreparedVcon } from "@vcon/storage-core";
+import type { PreparedVcon } from "@vcon/storage-core/adapter";
 import { jsonbSafeCopy, textColumnSafe } from "./jsonb.js";
 import { arrayLiteral, searchKeys } from "./keys.js";
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { CursorPosition, NormalizedSearchQuery } from "@vcon/storage-core";
+import type { CursorPosition, NormalizedSearchQuery } from "@vcon/storage-core/adapter";
 import { fillPlaceholders, type SQL, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type { TableName } from "./identifiers.js";
