@@ -1,35 +1,11 @@
 /** The adapter's optional open(): once, shared by concurrent calls, retried after a failure, never leaked by close(). */
 import { describe, expect, it } from "vitest";
 import type { NormalizedExportOptions, StorageAdapter } from "../src/adapter-kit.js";
-import {
-  fromAdapter,
-  isStorageError,
-  type PreparedVcon,
-  type StorageError,
-  type VconDocument,
-} from "../src/index.js";
+import { fromAdapter, type PreparedVcon, type VconDocument } from "../src/index.js";
+import { deferred, rejection } from "./support/outcomes.js";
 
 const UUID = "0190f1c2-8a3b-7cde-9f01-000000000001";
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-function deferred() {
-  let resolve!: () => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-async function rejection(action: () => Promise<unknown>): Promise<StorageError> {
-  const error = await action().then(
-    () => expect.fail("expected a rejection"),
-    (e: unknown) => e,
-  );
-  expect(isStorageError(error)).toBe(true);
-  return error as StorageError;
-}
 
 /** Records every call in order; `open` is replaced per test. */
 function openingAdapter(open: () => Promise<void>) {

@@ -9,21 +9,12 @@ import {
   type PreparedVcon,
   prepareBatch,
   prepareVcon,
-  type StorageError,
   ValidationError,
   type VconDocument,
 } from "../src/index.js";
+import { rejection } from "./support/outcomes.js";
 
 const uuid = (n: number) => `0190f1c2-8a3b-7cde-9f01-${String(n).padStart(12, "0")}`;
-
-async function rejection(action: () => Promise<unknown>): Promise<StorageError> {
-  const error = await action().then(
-    () => expect.fail("expected a rejection"),
-    (e: unknown) => e,
-  );
-  expect(isStorageError(error)).toBe(true);
-  return error as StorageError;
-}
 
 /** Keeps what save and saveMany received, by identity. */
 function receivingAdapter(extra: Partial<StorageAdapter> = {}) {

@@ -13,28 +13,11 @@ import {
   type VconDocument,
 } from "../src/index.js";
 import { ReferenceAdapter } from "./broken/reference-adapter.js";
+import { deferred, rejection } from "./support/outcomes.js";
 
 const uuid = (n: number) => `0190f1c2-8a3b-7cde-9f01-${String(n).padStart(12, "0")}`;
 /** Lets pending promise callbacks run; no timers involved. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-function deferred() {
-  let release!: () => void;
-  const promise = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  return { promise, release };
-}
-
-async function caught(action: () => unknown): Promise<StorageError> {
-  try {
-    await action();
-  } catch (error) {
-    expect(isStorageError(error)).toBe(true);
-    return error as StorageError;
-  }
-  return expect.fail("expected a StorageError");
-}
 
 /** Only the required methods: every optional capability is undeclared. */
 function minimalAdapter(overrides: Partial<StorageAdapter> = {}): StorageAdapter & { closes: number } {
@@ -71,12 +54,12 @@ describe("close", () => {
     await settle();
     expect(closed).toBe(false);
     expect(adapter.closes).toBe(0);
-    gate.release();
+    gate.resolve();
     await expect(save).resolves.toStrictEqual({ uuid: uuid(1) });
     await closing;
     await storage.close();
     expect(adapter.closes).toBe(1);
-    expect((await caught(() => storage.get(uuid(1)))).code).toBe("CLOSED");
+    expect((await rejection(() => storage.get(uuid(1)))).code).toBe("CLOSED");
   });
 
   it("aborts an export in progress: the adapter sees the signal and the consumer gets CLOSED", async () => {
@@ -96,7 +79,7 @@ describe("close", () => {
     expect((await iterator.next()).value).toStrictEqual({ uuid: uuid(0) });
     await storage.close();
     expect(signal?.aborted).toBe(true);
-    expect((await caught(() => iterator.next())).code).toBe("CLOSED");
+    expect((await rejection(() => iterator.next())).code).toBe("CLOSED");
   });
 
   it("a failing adapter close is reported as a StorageError", async () => {
@@ -107,7 +90,7 @@ describe("close", () => {
         },
       }),
     );
-    expect((await caught(() => storage.close())).code).toBe("INTERNAL");
+    expect((await rejection(() => storage.close())).code).toBe("INTERNAL");
   });
 });
 
@@ -121,7 +104,7 @@ describe("logger and onOperation", () => {
     await storage.save({ uuid: uuid(1).toUpperCase() });
     await storage.get(uuid(2));
     await storage.search({});
-    await caught(() => storage.save({} as never));
+    await rejection(() => storage.save({} as never));
     await storage.close();
     expect(events.map(({ durationMs, ...rest }) => rest)).toStrictEqual([
       { storage: "primary", adapter: "reference", ok: true, operation: "save", uuid: uuid(1) },
@@ -160,8 +143,8 @@ describe("logger and onOperation", () => {
       },
     );
     await storage.save({ uuid: uuid(1) });
-    await caught(() => storage.save([] as never));
-    const failure = await caught(() => storage.get(uuid(1)));
+    await rejection(() => storage.save([] as never));
+    const failure = await rejection(() => storage.get(uuid(1)));
     expect(lines.map(([level, , message]) => `${level} ${message}`)).toStrictEqual([
       "debug vcon storage save",
       "debug vcon storage save failed",
@@ -191,7 +174,7 @@ describe("capabilities", () => {
       () => storage.search(),
       () => storage.export(),
     ]) {
-      expect((await caught(call)).code).toBe("NOT_SUPPORTED");
+      expect((await rejection(call)).code).toBe("NOT_SUPPORTED");
     }
   });
 
@@ -217,7 +200,7 @@ describe("errors from adapters", () => {
           },
         }),
       );
-      const error = await caught(() => storage.save({ uuid: uuid(1) }));
+      const error = await rejection(() => storage.save({ uuid: uuid(1) }));
       expect([error.code, error.retryable]).toStrictEqual([code, retryable]);
       if (thrown instanceof Error && !isStorageError(thrown))
         expect((error.cause as Error).message).toBe(thrown.message);
@@ -226,7 +209,7 @@ describe("errors from adapters", () => {
 
   it("an adapter answering undefined from get is an INTERNAL error, not a silent miss", async () => {
     const storage = fromAdapter(minimalAdapter({ get: async () => undefined as never }));
-    expect((await caught(() => storage.get(uuid(1)))).code).toBe("INTERNAL");
+    expect((await rejection(() => storage.get(uuid(1)))).code).toBe("INTERNAL");
   });
 
   it("does not show adapter internals when inspected or serialised", () => {
@@ -256,7 +239,7 @@ describe("saveMany", () => {
   it("checks every document before writing any, reporting each problem by index", async () => {
     const { adapter, chunks } = batchAdapter();
     const storage = fromAdapter(adapter);
-    const error = (await caught(() =>
+    const error = (await rejection(() =>
       storage.saveMany([
         { uuid: uuid(1) },
         { uuid: "bad" },
@@ -294,14 +277,14 @@ describe("saveMany", () => {
     });
     expect(chunks).toStrictEqual([[uuid(1)], [uuid(2), uuid(3)], [uuid(4)]]);
     expect(await storage.get(uuid(1))).toStrictEqual({ uuid: uuid(1), v: 2 });
-    expect((await caught(() => storage.saveMany([], { chunkSize: 0 }))).code).toBe("VALIDATION");
+    expect((await rejection(() => storage.saveMany([], { chunkSize: 0 }))).code).toBe("VALIDATION");
   });
 
   it("reports the chunks that landed when a later chunk fails, via BatchError", async () => {
     const { adapter } = batchAdapter(2);
     const storage = fromAdapter(adapter);
     const documents = [1, 2, 3, 4, 5].map((n) => ({ uuid: uuid(n) }));
-    const error = await caught(() => storage.saveMany(documents, { chunkSize: 2 }));
+    const error = await rejection(() => storage.saveMany(documents, { chunkSize: 2 }));
     expect(error).toBeInstanceOf(BatchError);
     const batch = error as BatchError;
     expect(batch.code).toBe("UNAVAILABLE");
@@ -330,6 +313,6 @@ describe("export and close, when the adapter throws on abort", () => {
     await iterator.next();
     const pending = iterator.next();
     await storage.close();
-    expect((await caught(() => pending)).code).toBe("CLOSED");
+    expect((await rejection(() => pending)).code).toBe("CLOSED");
   });
 });

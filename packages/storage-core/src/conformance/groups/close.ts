@@ -4,6 +4,7 @@ import { describe, expect } from "vitest";
 import type { StorageAdapter } from "../../adapter.js";
 import { prepareVcon } from "../../document.js";
 import { normalizeExportOptions, normalizeSearchQuery } from "../../query.js";
+import type { VconStorage } from "../../storage.js";
 import { collect, expectStorageError } from "../assertions.js";
 import { type ResolvedOptions, type SuiteContext, within } from "../context.js";
 import { externalRecordingCall, randomVconUuid, uniqueTel } from "../fixtures.js";
@@ -154,11 +155,7 @@ export function closeGroup(suite: SuiteContext): void {
     suite.test(group, "close releases this process's handles: sockets, timers, files", async ({ open }) => {
       const handles = watchHandles();
       const storage = await open();
-      const uuid = randomVconUuid();
-      await storage.save(externalRecordingCall(uuid));
-      await storage.get(uuid);
-      if (storage.supports("search")) await storage.search({ tel: uniqueTel() });
-      await storage.close();
+      await useOnceAndClose(storage);
       expect(
         await handles.left(),
         `close() left handles open ${RELEASE_MS / 1000} s later: end pools, quit clients, clear timers ` +
@@ -173,11 +170,7 @@ export function closeGroup(suite: SuiteContext): void {
         if (options.openResources === undefined) skip("the options give no openResources hook");
         const before = await options.openResources!();
         const storage = await open();
-        const uuid = randomVconUuid();
-        await storage.save(externalRecordingCall(uuid));
-        await storage.get(uuid);
-        if (storage.supports("search")) await storage.search({ tel: uniqueTel() });
-        await storage.close();
+        await useOnceAndClose(storage);
         expect(
           await backendResourcesLeft(options, before),
           "close() left backend resources (connections, cursors, locks) open: release them all in close()",
@@ -238,4 +231,13 @@ export function closeGroup(suite: SuiteContext): void {
       expect(await second.get(document.uuid)).toStrictEqual(document);
     });
   });
+}
+
+/** A save, a get and (when declared) a search, then close: the resources a short-lived storage touches. */
+async function useOnceAndClose(storage: VconStorage): Promise<void> {
+  const uuid = randomVconUuid();
+  await storage.save(externalRecordingCall(uuid));
+  await storage.get(uuid);
+  if (storage.supports("search")) await storage.search({ tel: uniqueTel() });
+  await storage.close();
 }
