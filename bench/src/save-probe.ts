@@ -48,8 +48,10 @@ async function main() {
           list.reduce((n, s) => n + s.opsPerSec, 0) / list.length;
         const r = rate(sides.raw);
         const a = rate(sides.adapter);
+        const goal =
+          concurrency === 16 && size === "2KB" ? 2 : size === "1MB" && concurrency === 16 ? 0.9 : 0.95;
         console.log(
-          `save ${size} c=${concurrency}: raw ${r.toFixed(0)} ops/s, adapter ${a.toFixed(0)} ops/s, ${(a / r).toFixed(2)}x`,
+          `save ${size} c=${concurrency}: raw ${r.toFixed(0)} ops/s, adapter ${a.toFixed(0)} ops/s, ${(a / r).toFixed(2)}x (target >= ${goal}x: ${a / r >= goal ? "met" : "missed"})`,
         );
       }
     }
