@@ -50,15 +50,16 @@ export function prepareBatch(
   const full = { ...DEFAULT_LIMITS, ...limits };
   const prepared: PreparedVcon[] = [];
   const issues: ValidationIssue[] = [];
-  vcons.forEach((vcon, index) => {
+  // A for loop, not forEach: a hole in a sparse array is a missing vCon to refuse, not one to skip.
+  for (let index = 0; index < vcons.length; index++) {
     try {
-      prepared.push(prepareOnce(vcon, full));
+      prepared.push(prepareOnce(vcons[index], full));
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       for (const issue of error.issues)
         issues.push({ ...issue, path: issue.path.replace(/^\$/, `$[${index}]`) });
     }
-  });
+  }
   if (issues.length > 0)
     throw new ValidationError("Batch rejected, nothing was written", issues.slice(0, MAX_BATCH_ISSUES));
   return prepared;

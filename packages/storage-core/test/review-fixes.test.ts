@@ -85,6 +85,25 @@ describe("caller input that is not an object", () => {
   });
 });
 
+describe("saveMany of a sparse array", () => {
+  it("refuses a hole as a missing vCon at its index instead of skipping it", async () => {
+    const storage = fromAdapter(new ReferenceAdapter());
+    const sparse: unknown[] = [{ uuid: UUID }];
+    sparse.length = 3;
+    const error = await storage.saveMany(sparse as never).then(
+      () => expect.fail("expected a rejection"),
+      (e: unknown) => e,
+    );
+    expect(isStorageError(error, "VALIDATION")).toBe(true);
+    expect(isStorageError(error, "VALIDATION") && error.issues.map((issue) => issue.path)).toStrictEqual([
+      "$[1]",
+      "$[2]",
+    ]);
+    expect(await storage.get(UUID)).toBeNull();
+    await storage.close();
+  });
+});
+
 describe("VALIDATION messages stay small", () => {
   it("a huge uuid or created_at is not echoed whole", () => {
     const huge = "x".repeat(100_000);
