@@ -184,7 +184,10 @@ function serverSettings(port: number, socketDir: string): string {
  */
 async function replayed(primaryUrl: string, standbyUrl: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const [primary] = await sqlRows<{ lsn: string }>(primaryUrl, "SELECT pg_current_wal_insert_lsn()::text AS lsn");
+  const [primary] = await sqlRows<{ lsn: string }>(
+    primaryUrl,
+    "SELECT pg_current_wal_insert_lsn()::text AS lsn",
+  );
   const lsn = primary!.lsn;
   let last = "no answer";
   while (Date.now() < deadline) {
