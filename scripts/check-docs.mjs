@@ -10,6 +10,10 @@
 // Exits non-zero naming every block that drifted.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+// Every path below is relative to the repository root, wherever the script is started from.
+process.chdir(fileURLToPath(new URL("..", import.meta.url)));
 
 const INCLUDE = /<!-- include: (\S+) -->\n```[a-z]*\n([\s\S]*?)^```$/gm;
 const TS_BLOCK = /^```ts\n([\s\S]*?)^```$/gm;

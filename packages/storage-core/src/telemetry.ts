@@ -1,6 +1,7 @@
 /**
  * What the facade tells the outside about each call: one `OperationEvent` to `onOperation` (metrics)
- * and one log line (debug on success and on the caller's own mistakes, warn when the backend failed).
+ * and one log line (debug on success and on bad input, VALIDATION or NOT_SUPPORTED; warn on any other
+ * failure, CLOSED and CONFLICT included).
  */
 import type { StorageError } from "./errors.js";
 import type { Logger, OperationEvent } from "./logger.js";
