@@ -20,6 +20,7 @@ import { adapter, RedisAdapter, type RedisOptions } from "../src/index.js";
 import { shardTags, slotOf } from "../src/keys/slots.js";
 import { AclWriteRefusal } from "./acl-refusal.js";
 import { clusterSkipReason, keysOn, startCluster, type TestCluster } from "./cluster-env.js";
+import { pagedUuids } from "./paging.js";
 import { onCluster } from "./readme/cluster.example.js";
 
 const uuidOf = (i: number) => `0190a3c4-0000-7000-8000-${String(i).padStart(12, "0")}`;
@@ -123,14 +124,7 @@ if (skipReason !== null) {
       const expected = [...documents]
         .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.uuid.localeCompare(b.uuid))
         .map((d) => d.uuid);
-      const paged: string[] = [];
-      let cursor: string | null = null;
-      do {
-        const page: Awaited<ReturnType<VconStorage["search"]>> = await storage.search({ limit: 4, cursor });
-        paged.push(...page.items.map((v) => v.uuid as string));
-        cursor = page.nextCursor;
-      } while (cursor);
-      expect(paged).toEqual(expected);
+      expect(await pagedUuids(storage, 4)).toEqual(expected);
       const exported: string[] = [];
       for await (const vcon of storage.export({ batchSize: 6 })) exported.push(vcon.uuid as string);
       expect(exported).toEqual(expected);

@@ -10,6 +10,7 @@ import {
 import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { adapter, RedisAdapter, type RedisOptions } from "../src/index.js";
+import { pagedUuids } from "./paging.js";
 import {
   deleteKeys,
   describeWithRedis,
@@ -269,14 +270,7 @@ await describeWithRedis("with Redis", () => {
     await storage.saveMany([...uuids].reverse().map((uuid) => ({ vcon: "0.3.0", uuid, created_at })));
     await storage.save({ vcon: "0.3.0", uuid: uuidOf(99), created_at: "2024-06-02T00:00:00Z" });
     expect(await exportAll(storage, 7)).toEqual([...uuids, uuidOf(99)]);
-    const paged: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: Awaited<ReturnType<VconStorage["search"]>> = await storage.search({ limit: 4, cursor });
-      paged.push(...page.items.map((v) => v.uuid as string));
-      cursor = page.nextCursor;
-    } while (cursor);
-    expect(paged).toEqual([...uuids, uuidOf(99)]);
+    expect(await pagedUuids(storage, 4)).toEqual([...uuids, uuidOf(99)]);
   });
 
   it("export pages a long run of equal created_at by keyset: deletes and inserts behind it skip and repeat nothing", async () => {
