@@ -253,6 +253,32 @@ describe.skipIf(reason !== null)("read replicas (a real primary and streaming st
     });
   });
 
+  it("round robin: consecutive reads take turns over the replicas", async () => {
+    const document = sampleVcon();
+    await writer.save(document);
+    await pair.waitForReplay();
+    // The same standby twice, one connection per pool: each backend's last statement shows who read.
+    const twice = await PostgresAdapter.connect({
+      ...readerOptions(pair),
+      replicas: [pair.standbyUrl, pair.standbyUrl],
+      replicaCheckMs: 5_000, // no check round between the reads below
+      poolSize: 1,
+      applicationName: "replica-test-round-robin",
+    });
+    try {
+      await twice.checkReplicas(); // both pools' backends last ran the health probe
+      for (let i = 0; i < 2; i++) expect(await twice.get(String(document.uuid))).toStrictEqual(document);
+      const last = await sqlRows<{ query: string }>(
+        pair.standbyUrl,
+        "SELECT query FROM pg_stat_activity WHERE application_name = 'replica-test-round-robin'",
+      );
+      expect(last).toHaveLength(2);
+      for (const { query } of last) expect(query).not.toContain("pg_is_in_recovery");
+    } finally {
+      await twice.close();
+    }
+  });
+
   it("the README example: its own write read back at once, search by consistency", async () => {
     const vcon = { ...sampleVcon(), subject: `readme ${Date.now()}` };
     const result = await withReplicas(pair.primaryUrl, [pair.standbyUrl], vcon);
