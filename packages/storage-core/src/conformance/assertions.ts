@@ -20,7 +20,8 @@ export async function expectStorageError(action: () => unknown, code: ErrorCode)
   return outcome;
 }
 
-function describeError(error: unknown): string {
+/** An error as a failure message shows it: `Name: message`. */
+export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }

@@ -2,6 +2,7 @@
 import { it, onTestFinished, type TestContext } from "vitest";
 import { CAPABILITIES, type Capability, type StorageAdapter } from "../adapter.js";
 import { fromAdapter, type VconStorage } from "../storage.js";
+import { describeError } from "./assertions.js";
 
 export interface ConformanceOptions {
   /** A fresh storage (or a bare adapter, which the suite wraps) for one test. */
@@ -145,7 +146,7 @@ export class SuiteContext {
         );
       } catch (error) {
         if (error instanceof Error && error.message.startsWith("create() did not resolve")) throw error;
-        throw new Error(`create() failed in the capability probe: ${describe(error)}`, { cause: error });
+        throw new Error(`create() failed in the capability probe: ${describeError(error)}`, { cause: error });
       }
       const bareAdapter = !isVconStorage(created);
       const storage = bareAdapter ? fromAdapter(created as StorageAdapter) : (created as VconStorage);
@@ -275,10 +276,6 @@ export class SuiteContext {
       },
     };
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** A VconStorage (from this or another copy of core) rather than a bare adapter. */
