@@ -267,7 +267,15 @@ export class PostgresAdapter implements StorageAdapter {
 
   /** What this adapter is connected to, without secrets. */
   describe(): Record<string, unknown> {
-    return { adapter: NAME, mode: this.mode, target: this.#connection.target, table: this.table.qualified };
+    const about = {
+      adapter: NAME,
+      mode: this.mode,
+      target: this.#connection.target,
+      table: this.table.qualified,
+    };
+    return this.#reads.active
+      ? { ...about, replicas: this.#reads.status().map((replica) => replica.target) }
+      : about;
   }
 
   toJSON(): Record<string, unknown> {

@@ -71,6 +71,7 @@ describe("replica options", () => {
       const [status] = await adapter.checkReplicas();
       expect(status).toMatchObject({ target: "127.0.0.1:1/x", state: "down" });
       expect(status!.problem).toMatch(/^UNAVAILABLE: /);
+      expect(adapter.describe()).toMatchObject({ replicas: ["127.0.0.1:1/x"] });
       const shown = [JSON.stringify(adapter.replicas()), JSON.stringify(adapter), inspect(adapter)].join(
         "\n",
       );
