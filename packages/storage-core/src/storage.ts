@@ -33,7 +33,7 @@ import { OpenGate } from "./open-gate.js";
 import { normalizeExportOptions, normalizeReadOptions, normalizeSearchQuery } from "./query.js";
 import { OperationReporter } from "./telemetry.js";
 import type { VconDocument } from "./types.js";
-import { requireUuid } from "./uuid.js";
+import { normalizeUuid, requireUuid } from "./uuid.js";
 
 // Moved to their own modules; still exported from here for code that imported them from this file.
 export { BatchError, type ChunkRange } from "./batch.js";
@@ -320,6 +320,8 @@ class ManagedStorage implements VconStorage {
     body: () => Promise<{ result: T; uuid?: string; count?: number }>,
   ): Promise<T> {
     const started = performance.now();
+    // Events and log lines carry a uuid only in its canonical form: never a caller's arbitrary text.
+    const reported = normalizeUuid(uuid) ?? undefined;
     const task = (async () => {
       this.#assertOpen();
       // One property read once open: the common path pays no extra await.
@@ -332,13 +334,13 @@ class ManagedStorage implements VconStorage {
       this.#reporter.report({
         operation,
         durationMs: performance.now() - started,
-        uuid: outcome.uuid ?? uuid,
+        uuid: outcome.uuid ?? reported,
         count: outcome.count,
       });
       return outcome.result;
     } catch (error) {
       const failure = this.#toError(error);
-      this.#reporter.report({ operation, durationMs: performance.now() - started, uuid }, failure);
+      this.#reporter.report({ operation, durationMs: performance.now() - started, uuid: reported }, failure);
       throw failure;
     } finally {
       this.#inFlight.delete(task);

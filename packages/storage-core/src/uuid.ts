@@ -20,7 +20,8 @@ export function normalizeUuid(value: unknown): string | null {
 export function requireUuid(value: unknown, path = "uuid"): string {
   const uuid = normalizeUuid(value);
   if (uuid === null) {
-    const shown = typeof value === "string" ? JSON.stringify(value.slice(0, 64)) : typeof value;
+    // Not the value itself: a caller's mistake here may be a phone number or an e-mail address.
+    const shown = typeof value === "string" ? `a string of ${value.length} characters` : typeof value;
     throw new ValidationError("Invalid uuid", [{ path, message: `expected a uuid, got ${shown}` }]);
   }
   return uuid;

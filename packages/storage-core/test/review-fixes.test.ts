@@ -9,6 +9,7 @@ import {
   fromAdapter,
   InternalError,
   isStorageError,
+  type OperationEvent,
   prepareVcon,
   type SearchQuery,
   scrubSecrets,
@@ -81,6 +82,30 @@ describe("caller input that is not an object", () => {
     expect(isStorageError(search, "VALIDATION")).toBe(true);
     const exported = thrown(() => storage.export(null as never));
     expect(isStorageError(exported, "VALIDATION")).toBe(true);
+    await storage.close();
+  });
+});
+
+describe("what a bad uuid argument leaves in events, logs and messages", () => {
+  it("events carry the canonical uuid, or none for text that is not one; the message does not echo it", async () => {
+    const events: OperationEvent[] = [];
+    const logged: string[] = [];
+    const keep = (object: object) => {
+      logged.push(JSON.stringify(object));
+    };
+    const storage = fromAdapter(new ReferenceAdapter(), {
+      onOperation: (event) => events.push(event),
+      logger: { debug: keep, info: keep, warn: keep, error: keep },
+    });
+    await storage.get(UUID.toUpperCase());
+    const error = await storage.get("+15551234567").then(
+      () => expect.fail("expected a rejection"),
+      (e: unknown) => e,
+    );
+    expect(isStorageError(error, "VALIDATION")).toBe(true);
+    expect((error as Error).message).not.toContain("5551234567");
+    expect(events.map((event) => event.uuid)).toStrictEqual([UUID, undefined]);
+    expect(logged.join("\n")).not.toContain("5551234567");
     await storage.close();
   });
 });
