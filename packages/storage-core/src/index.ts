@@ -26,7 +26,6 @@ export { type ClassifyOptions, isNetworkError, toStorageError } from "./classify
 export { parseVconDate } from "./dates.js";
 export type { DocumentLimits, PartyKeys, PreparedVcon, VconInput } from "./document.js";
 export {
-  checkJsonValue,
   DEFAULT_LIMITS,
   isPreparedVcon,
   prepareVcon,
@@ -46,6 +45,7 @@ export {
   UnavailableError,
   ValidationError,
 } from "./errors.js";
+export { checkJsonValue } from "./json-safety.js";
 export type { Logger, OperationEvent } from "./logger.js";
 export { silentLogger } from "./logger.js";
 export type { ResolveFrom } from "./package-import.js";

@@ -4,8 +4,8 @@
  * for options. Adapters use it for their own option and input checks so every error reads the same.
  */
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import { childPath } from "./document.js";
 import type { ValidationIssue } from "./errors.js";
+import { childPath } from "./json-safety.js";
 
 type PathSegment = PropertyKey | StandardSchemaV1.PathSegment;
 

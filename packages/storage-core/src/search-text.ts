@@ -2,7 +2,8 @@
  * What text and tag search look at, defined once so every adapter agrees: scan adapters match with
  * these functions, database adapters store what they return and compare with the same rules.
  */
-import { isPlainObject, type PreparedVcon, vconContent } from "./document.js";
+import { type PreparedVcon, vconContent } from "./document.js";
+import { isPlainObject } from "./json-safety.js";
 
 /**
  * Shortest `text` filter. Two characters match a large share of any transcript, and trigram indexes

@@ -4,16 +4,10 @@
  * Objects are loose everywhere: unknown fields are never an issue.
  */
 import { z } from "zod";
-import {
-  childPath,
-  DEFAULT_LIMITS,
-  decodeJwsPayload,
-  isPlainObject,
-  prepareVcon,
-  vconForm,
-} from "./document.js";
+import { DEFAULT_LIMITS, decodeJwsPayload, prepareVcon, vconForm } from "./document.js";
 import { isStorageError, type ValidationIssue } from "./errors.js";
 import { issuePath } from "./issues.js";
+import { childPath, isPlainObject } from "./json-safety.js";
 
 export interface ValidateOptions {
   /** "storage": only what storage needs (object + uuid). "draft": the IETF draft's rules. */
