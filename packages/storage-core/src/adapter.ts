@@ -116,7 +116,8 @@ export interface NormalizedExportOptions {
  * - `save` is an upsert by uuid; when the vCon has no created_at, a stored row keeps its own.
  * - `get` returns a fresh copy, or `null` for a missing uuid.
  * - `saveMany` writes one chunk atomically: all of it or none of it.
- * - Errors are `StorageError`s (others are wrapped as `INTERNAL`).
+ * - Errors are `StorageError`s (core classifies anything else with `toStorageError`: socket-level
+ *   failures as a retryable `UNAVAILABLE`, the rest as `INTERNAL`).
  */
 export interface StorageAdapter {
   /** The configuration name, e.g. "postgres". */
