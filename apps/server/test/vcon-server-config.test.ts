@@ -1,10 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { createTestDatabase, type TestDatabase } from "@vcon/test-postgres";
+import { createTestDatabase, type TestDatabase, withClient } from "@vcon/test-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { configFrom } from "../src/index.js";
@@ -28,9 +29,17 @@ describe("a storages block pasted from vcon-server's config.yml", () => {
   let database: TestDatabase;
   let folder: string;
   let pasted: Record<string, unknown>;
+  // A login role of the test's own, so the password is real on a server that checks it (the embedded
+  // one) and distinctive enough to look for in the logs.
+  const role = `vcon_compat_${randomBytes(4).toString("hex")}`;
+  const password = `compat-secret-${randomBytes(8).toString("hex")}`;
 
   beforeAll(async () => {
     database = await createTestDatabase("vcon_server_compat");
+    await withClient(database.url, async (client) => {
+      await client.query(`CREATE ROLE "${role}" LOGIN PASSWORD '${password}'`);
+      await client.query(`ALTER DATABASE "${database.name}" OWNER TO "${role}"`);
+    });
     folder = mkdtempSync(join(tmpdir(), "vcon-compat-file-"));
     const target = new URL(database.url);
     // As vcon-server's example_config.yml writes it: port as a string, the file module's extra options.
@@ -38,8 +47,8 @@ describe("a storages block pasted from vcon-server's config.yml", () => {
       postgres: {
         module: "storage.postgres",
         options: {
-          user: decodeURIComponent(target.username),
-          password: "unused-with-trust-auth",
+          user: role,
+          password,
           host: target.hostname,
           port: target.port || "5432",
           database: target.pathname.slice(1),
@@ -60,6 +69,11 @@ describe("a storages block pasted from vcon-server's config.yml", () => {
   });
   afterAll(async () => {
     await database?.drop();
+    if (database) {
+      const server = new URL(database.url);
+      server.pathname = "/postgres";
+      await withClient(server.toString(), (client) => client.query(`DROP ROLE IF EXISTS "${role}"`));
+    }
     rmSync(folder, { recursive: true, force: true });
   });
 
@@ -148,7 +162,7 @@ describe("a storages block pasted from vcon-server's config.yml", () => {
     }
     const messages = lines.map((line) => (JSON.parse(line) as { msg: string }).msg);
     expect(messages).toContain('storages.postgres: vcon-server module storage.postgres → adapter "postgres"');
-    expect(messages.join("\n")).not.toContain("unused-with-trust-auth");
+    expect(messages.join("\n")).not.toContain(password);
   });
 
   it("the CLI reads the same block from a YAML file and prints the notice on stderr", async () => {
