@@ -53,7 +53,7 @@ describe("CLI basics", () => {
     const unknown = configDir("storages:\n  primary:\n    adapter: nosuch\n");
     const check = await runCli(["--config", unknown.file, "config", "--check"]);
     expect(check.code).toBe(1);
-    expect(check.stderr).toContain("storages.primary.adapter: known adapters:");
+    expect(check.stderr).toContain('storages.primary.adapter: unknown adapter "nosuch" (known: ');
 
     const options = configDir(
       "storages:\n  primary:\n    adapter: memory\n    options:\n      colour: blue\n",

@@ -1,6 +1,4 @@
-import { checkStorageNames } from "../config/did-you-mean.js";
 import { type LoadedConfig, loadConfig } from "../config/load.js";
-import { appRegistry } from "../storages/registry.js";
 import { StorageSet } from "../storages/storage-set.js";
 import { stderrLogger } from "./output.js";
 import { drainReplication } from "./replication-drain.js";
@@ -16,7 +14,6 @@ export async function withStorages<T>(
 ): Promise<T> {
   const loaded = loadConfig(options.config ? { file: options.config } : {});
   for (const notice of loaded.notices ?? []) process.stderr.write(`notice: ${notice}\n`);
-  await checkStorageNames(loaded.config, appRegistry());
   const storages = await StorageSet.open(loaded.config, { logger: stderrLogger, secrets: loaded.secrets });
   try {
     return await work(storages, loaded);

@@ -1,4 +1,5 @@
 import type { Logger, ValidationIssue } from "@vcon/storage-core";
+import { withoutIssueText } from "../storages/failure.js";
 import type { StorageOutcome } from "../storages/outcome.js";
 
 /** Storage warnings and errors on stderr, one line each; debug and info stay quiet in the CLI. */
@@ -24,16 +25,6 @@ export function reportError(error: unknown): void {
   for (const outcome of outcomes ?? []) lines.push(`  - storage ${outcome.storage}: ${outcomeText(outcome)}`);
   process.stderr.write(`${lines.join("\n")}\n`);
   process.exitCode = 1;
-}
-
-/**
- * A ValidationError's message ends with its issues (`...: path: message; path: message`); they are
- * listed one per line below it, so the message is printed without them: each problem once.
- */
-function withoutIssueText(message: string, issues: readonly ValidationIssue[] | undefined): string {
-  if (!issues || issues.length === 0) return message;
-  const detail = `: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`;
-  return message.endsWith(detail) ? message.slice(0, -detail.length) : message;
 }
 
 export function outcomeText(outcome: StorageOutcome): string {

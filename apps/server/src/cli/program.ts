@@ -6,6 +6,7 @@ import { APP_VERSION } from "../app-version.js";
 import { loadConfig } from "../config/load.js";
 import { printConfig } from "../config/print.js";
 import { checkStorages } from "../storages/check.js";
+import { appRegistry } from "../storages/registry.js";
 import { type GlobalOptions, withStorages } from "./context.js";
 import { migrateStorages } from "./migrate-command.js";
 import { outcomeText, reportError } from "./output.js";
@@ -92,7 +93,7 @@ export function createProgram(): Command {
     .action(async (options: { check?: boolean; connect?: boolean }, command: Command) => {
       const loaded = loadConfig(configFile(globals(command)));
       const check = options.check || options.connect;
-      if (check) await checkStorages(loaded.config);
+      if (check) await checkStorages(loaded.config, appRegistry(), { values: true });
       process.stdout.write(printConfig(loaded));
       if (check) process.stderr.write("configuration is valid\n");
       if (options.connect) {

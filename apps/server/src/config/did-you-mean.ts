@@ -1,11 +1,3 @@
-import {
-  type AdapterRegistry,
-  isStorageError,
-  ValidationError,
-  type ValidationIssue,
-} from "@vcon/storage-core";
-import type { AppConfig } from "./schema.js";
-
 /**
  * "did you mean ...?" for misspelt names: configuration keys, adapter names and adapter option keys.
  * A suggestion is offered only when one candidate is clearly the nearest.
@@ -30,39 +22,6 @@ export function closest(word: string, candidates: readonly string[]): string | u
 export function didYouMean(word: string, candidates: readonly string[]): string {
   const match = closest(word, candidates);
   return match === undefined ? "" : `; did you mean "${match}"?`;
-}
-
-/**
- * Checks every storage's adapter name and option keys before anything is opened, so a typo is
- * reported with the nearest known name instead of a bare "unknown". Options of adapters whose
- * schema does not list its keys are left to the adapter.
- */
-export async function checkStorageNames(config: AppConfig, registry: AdapterRegistry): Promise<void> {
-  const issues: ValidationIssue[] = [];
-  for (const [name, entry] of Object.entries(config.storages)) {
-    let definition: Awaited<ReturnType<AdapterRegistry["resolve"]>>;
-    try {
-      definition = await registry.resolve(entry.adapter);
-    } catch (error) {
-      if (!isStorageError(error, "VALIDATION")) throw error;
-      const known = registry.names();
-      issues.push({
-        path: `storages.${name}.adapter`,
-        message: `unknown adapter "${entry.adapter}"${didYouMean(entry.adapter, known)} (known: ${known.join(", ")}; or a package name)`,
-      });
-      continue;
-    }
-    const keys = optionKeys(definition.options);
-    if (!keys) continue;
-    for (const key of Object.keys(entry.options)) {
-      if (keys.includes(key)) continue;
-      issues.push({
-        path: `storages.${name}.options.${key}`,
-        message: `adapter "${entry.adapter}" has no option "${key}"${didYouMean(key, keys)}`,
-      });
-    }
-  }
-  if (issues.length > 0) throw new ValidationError("Invalid storage configuration", issues);
 }
 
 /** The keys an object schema accepts (zod's `shape`); undefined for schemas that do not say. */

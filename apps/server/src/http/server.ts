@@ -4,11 +4,9 @@ import type { AdapterRegistry } from "@vcon/storage-core";
 import Fastify, { type FastifyHttpOptions, type FastifyInstance, LogController } from "fastify";
 import { APP_VERSION } from "../app-version.js";
 import { configurationLine, describeConfig } from "../config/describe.js";
-import { checkStorageNames } from "../config/did-you-mean.js";
 import { configFrom, type LoadedConfig } from "../config/load.js";
 import type { AppConfigInput } from "../config/schema.js";
 import { registerReplicationMetrics } from "../replication/metrics.js";
-import { appRegistry } from "../storages/registry.js";
 import { StorageSet } from "../storages/storage-set.js";
 import { installVconApi } from "./api.js";
 import { ApiKeys, assertSafeExposure, installAuth } from "./auth.js";
@@ -97,8 +95,6 @@ export async function buildServer(
   if (options.announce !== false) await announce(app, loaded, keys);
 
   const metrics = new ServiceMetrics();
-  // Misspelt adapter names and option keys are refused with the nearest known name, before any opening.
-  await checkStorageNames(loaded.config, options.registry ?? appRegistry());
   const storages = await StorageSet.open(loaded.config, {
     logger: requestScopedLogger(app.log),
     onOperation: metrics.onOperation,

@@ -1,4 +1,10 @@
-import { isStorageError, StorageError, scrubSecrets, ValidationError } from "@vcon/storage-core";
+import {
+  isStorageError,
+  StorageError,
+  scrubSecrets,
+  ValidationError,
+  type ValidationIssue,
+} from "@vcon/storage-core";
 
 /**
  * The same failure with the storage's name in front and secrets masked. A `StorageError` stays one,
@@ -16,4 +22,14 @@ export function renameFailure(error: unknown, prefix: string, secrets: readonly 
   // The original message already names the issues: keep it as written, after the prefix.
   renamed.message = message;
   return renamed;
+}
+
+/**
+ * A ValidationError's message ends with its issues (`...: path: message; path: message`); where the
+ * issues are shown on their own, this is the message without them, so each problem is said once.
+ */
+export function withoutIssueText(message: string, issues: readonly ValidationIssue[] | undefined): string {
+  if (!issues || issues.length === 0) return message;
+  const detail = `: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`;
+  return message.endsWith(detail) ? message.slice(0, -detail.length) : message;
 }

@@ -8,6 +8,7 @@ import {
 } from "@vcon/storage-core";
 import type { AppConfig, StorageEntry } from "../config/schema.js";
 import { type StorageRoles, storageRoles } from "../replication/settings.js";
+import { checkStorages } from "./check.js";
 import { renameFailure } from "./failure.js";
 import { StorageHandle } from "./handle.js";
 
@@ -32,6 +33,8 @@ export interface OpenContext {
  * (any other failure) stops the start, and everything opened is closed again.
  */
 export async function openStorages(config: AppConfig, context: OpenContext): Promise<OpenedStorages> {
+  // Misspelt adapter names and option keys are refused with the nearest known name, before any opening.
+  await checkStorages(config, context.registry);
   const roles = storageRoles(config.storages);
   const primary = await openOne(roles.primary, config.storages[roles.primary]!, context);
   const others = new Map<string, StorageHandle>();
