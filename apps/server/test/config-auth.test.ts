@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { redactedUrl } from "../src/http/request-log.js";
 import { ApiKeys, configFrom, describeConfig, isLoopback, loadConfig, printConfig } from "../src/index.js";
+import { issuesOf } from "./helpers.js";
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -14,15 +15,6 @@ const tempDir = () => {
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
-
-function issuesOf(run: () => unknown): { path: string; message: string }[] {
-  try {
-    run();
-  } catch (error) {
-    return (error as { issues: { path: string; message: string }[] }).issues;
-  }
-  throw new Error("expected a validation error");
-}
 
 describe("configuration from the environment", () => {
   it("POSTGRES_URL with no file means a postgres primary on that server, never the PGlite folder", async () => {

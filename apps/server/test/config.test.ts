@@ -3,20 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { configFrom, DEFAULT_PORT, loadConfig, printConfig } from "../src/index.js";
+import { issuesOf } from "./helpers.js";
 
 const appDir = join(import.meta.dirname, "..");
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "vcon-server-config-"));
-}
-
-function issuesOf(run: () => unknown): { path: string; message: string }[] {
-  try {
-    run();
-  } catch (error) {
-    return (error as { issues: { path: string; message: string }[] }).issues;
-  }
-  throw new Error("expected a validation error");
 }
 
 describe("configuration", () => {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isStorageError } from "@vcon/storage-core";
 import type { AppConfigInput, BuildServerOptions } from "../src/index.js";
 import { buildServer, type VconServer } from "../src/index.js";
 
@@ -63,4 +64,15 @@ export async function postJson(url: string, body: unknown): Promise<Response> {
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
+}
+
+/** The issues of the ValidationError `run` throws (fails the test when it throws none). */
+export function issuesOf(run: () => unknown): { path: string; message: string }[] {
+  try {
+    run();
+  } catch (error) {
+    if (!isStorageError(error, "VALIDATION")) throw error;
+    return [...error.issues];
+  }
+  throw new Error("expected a validation error");
 }

@@ -77,9 +77,11 @@ export function createProgram(): Command {
     .argument("[file]", "JSON file, or - for stdin", "-")
     .action(async (file: string, _options, command: Command) => {
       const json = file === "-" ? await text(process.stdin) : await readFile(file, "utf8");
-      const { uuid } = prepareVcon(json);
+      // Checked before any storage is opened; saved as read (its exact text).
+      const prepared = prepareVcon(json);
+      const { uuid } = prepared;
       await withStorages(globals(command), async (storages) => {
-        const report = await storages.save([json], [uuid]);
+        const report = await storages.savePrepared([prepared]);
         const where = report.storages.map((o) => `${o.storage} ${outcomeText(o)}`).join(", ");
         process.stdout.write(`saved ${uuid} (${where})\n`);
       });

@@ -7,8 +7,8 @@ import {
 } from "@vcon/storage-core";
 import type { FastifyInstance } from "fastify";
 import type { StorageSet } from "../storages/storage-set.js";
-import { sendError } from "./errors.js";
 import { allowOnly } from "./method-not-allowed.js";
+import { sendStoredVcon } from "./read-answers.js";
 import {
   conserverListQuery,
   conserverPostQuery,
@@ -17,7 +17,7 @@ import {
   uuidParams,
   vconDocument,
 } from "./schemas.js";
-import { prepareBody, sendReadHeaders } from "./vcon-bodies.js";
+import { prepareBody } from "./vcon-bodies.js";
 
 export interface ConserverRoutesOptions {
   storages: StorageSet;
@@ -61,13 +61,7 @@ export async function conserverRoutes(app: FastifyInstance, { storages }: Conser
   app.get<{ Params: { uuid: string } }>(
     "/vcon/:uuid",
     { schema: { params: uuidParams, response: { 200: vconDocument } } },
-    async (request, reply) => {
-      const uuid = requireUuid(request.params.uuid, "params.uuid");
-      const hit = await storages.get(uuid);
-      if (!hit) return sendError(reply, 404, { error: { code: "NOT_FOUND", message: `No vCon ${uuid}` } });
-      sendReadHeaders(request, reply, hit);
-      return hit.document;
-    },
+    (request, reply) => sendStoredVcon(storages, request, reply),
   );
 
   app.delete<{ Params: { uuid: string } }>(

@@ -1,6 +1,11 @@
-import { type PreparedVcon, prepareVcon, ValidationError, type ValidationIssue } from "@vcon/storage-core";
-import type { FastifyReply, FastifyRequest } from "fastify";
-import type { ReadHit } from "../storages/storage-set.js";
+import {
+  isStorageError,
+  type PreparedVcon,
+  prepareVcon,
+  ValidationError,
+  type ValidationIssue,
+} from "@vcon/storage-core";
+import type { FastifyRequest } from "fastify";
 import { requestBodyText } from "./json-body.js";
 import { arrayElementTexts } from "./json-text.js";
 
@@ -38,9 +43,8 @@ export function prepareBody(
     try {
       prepared.push(prepareVcon(document));
     } catch (error) {
-      const found = (error as { issues?: ValidationIssue[] }).issues;
-      if (!found) throw error;
-      for (const issue of found)
+      if (!isStorageError(error, "VALIDATION")) throw error;
+      for (const issue of error.issues)
         issues.push({ ...issue, path: batch ? issue.path.replace(/^\$/, `$[${index}]`) : issue.path });
     }
   });
@@ -51,13 +55,4 @@ export function prepareBody(
     );
   }
   return { batch, prepared };
-}
-
-/** Names the storage that answered a read, and the ones that failed before it. */
-export function sendReadHeaders(request: FastifyRequest, reply: FastifyReply, hit: ReadHit): void {
-  reply.header("vcon-storage", hit.storage);
-  if (hit.failures.length > 0) {
-    request.log.warn({ storages: hit.failures }, "read fell through failed storages");
-    reply.header("vcon-storage-failures", hit.failures.map((f) => `${f.storage}=${f.code}`).join(", "));
-  }
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { StorageSet } from "../storages/storage-set.js";
 import { sendError } from "./errors.js";
 import { allowOnly } from "./method-not-allowed.js";
+import { sendFallbackFailures, sendStoredVcon } from "./read-answers.js";
 import {
   deleteResponse,
   errorResponse,
@@ -11,7 +12,7 @@ import {
   uuidParams,
   vconDocument,
 } from "./schemas.js";
-import { prepareBody, sendReadHeaders } from "./vcon-bodies.js";
+import { prepareBody } from "./vcon-bodies.js";
 
 export interface VconRoutesOptions {
   storages: StorageSet;
@@ -58,8 +59,7 @@ export async function vconRoutes(
       if (uuids === undefined) {
         const { storage, page, failures } = await storages.search(query);
         // Answered by a fallback because the primary could not: say so, as reads do.
-        if (failures.length > 0)
-          reply.header("vcon-storage-failures", failures.map((f) => `${f.storage}=${f.code}`).join(", "));
+        sendFallbackFailures(request, reply, failures);
         return { items: page.items, nextCursor: page.nextCursor, storage };
       }
       return readMany(storages, uuids, query, maxBatch);
@@ -69,13 +69,7 @@ export async function vconRoutes(
   app.get<{ Params: { uuid: string } }>(
     "/vcons/:uuid",
     { schema: { params: uuidParams, response: { 200: vconDocument, ...errors } } },
-    async (request, reply) => {
-      const uuid = requireUuid(request.params.uuid, "params.uuid");
-      const hit = await storages.get(uuid);
-      if (!hit) return sendError(reply, 404, { error: { code: "NOT_FOUND", message: `No vCon ${uuid}` } });
-      sendReadHeaders(request, reply, hit);
-      return hit.document;
-    },
+    (request, reply) => sendStoredVcon(storages, request, reply),
   );
 
   app.put<{ Params: { uuid: string } }>(

@@ -1,12 +1,9 @@
 import { BatchError, isStorageError, type Logger, scrubSecrets } from "@vcon/storage-core";
 import type { StorageHandle } from "../storages/handle.js";
+import { BackgroundLoop, IDLE_POLL_MS } from "./background-loop.js";
 import { backoffDelay } from "./backoff.js";
 import type { Delivery, Journal } from "./journal.js";
 import type { ReplicationSettings } from "./settings.js";
-import { Wakeup } from "./wakeup.js";
-
-/** How often an idle channel looks for work written by another process (CLI import, retry). */
-export const IDLE_POLL_MS = 1000;
 /** How long an idle channel, woken by a write, waits for more before it delivers. */
 export const GATHER_MS = 5;
 /** After this many failed rounds in a row the replica is closed and opened afresh (a wedged driver). */
@@ -33,16 +30,14 @@ type Round = "delivered" | "down" | "idle";
  * upserts and deletes are deletes, so a delivery repeated after a crash changes nothing. Entries
  * leave the journal only after the replica acknowledged them.
  */
-export class DeliveryChannel {
+export class DeliveryChannel extends BackgroundLoop {
   readonly #o: ChannelOptions;
-  readonly #wakeup: Wakeup;
   #failures = 0;
   #lastError: string | null = null;
-  #running: Promise<void> | null = null;
 
   constructor(options: ChannelOptions) {
+    super(options.stopped);
     this.#o = options;
-    this.#wakeup = new Wakeup(options.stopped);
   }
 
   get replica(): string {
@@ -54,22 +49,7 @@ export class DeliveryChannel {
     return this.#lastError;
   }
 
-  start(): void {
-    this.#running ??= this.#loop();
-  }
-
-  /** New confirmed entries: deliver without waiting for the next poll. */
-  wake(): void {
-    this.#wakeup.wake();
-  }
-
-  /** Resolves once the loop has stopped (after `stopped` is aborted). */
-  async done(): Promise<void> {
-    this.#wakeup.wake();
-    await this.#running;
-  }
-
-  async #loop(): Promise<void> {
+  protected async run(): Promise<void> {
     const { stopped, settings } = this.#o;
     while (!stopped.aborted) {
       let round: Round;
@@ -83,13 +63,11 @@ export class DeliveryChannel {
       if (stopped.aborted) break;
       if (round === "down") {
         // New writes do not cut the backoff short: a replica that is down is not hammered.
-        await this.#wakeup.pause(
-          backoffDelay(this.#failures++, settings.retryInitialMs, settings.retryMaxMs),
-        );
+        await this.wakeup.pause(backoffDelay(this.#failures++, settings.retryInitialMs, settings.retryMaxMs));
         if (this.#failures % REOPEN_AFTER_FAILURES === 0) await this.#o.replica.reopen();
       } else if (round === "idle") {
         // Woken by a new write: wait a moment so one round carries the writes of many requests.
-        if (await this.#wakeup.wait(IDLE_POLL_MS)) await this.#wakeup.pause(GATHER_MS);
+        if (await this.wakeup.wait(IDLE_POLL_MS)) await this.wakeup.pause(GATHER_MS);
       }
     }
   }

@@ -1,11 +1,10 @@
 import { isStorageError, type Logger, type VconStorage } from "@vcon/storage-core";
+import { BackgroundLoop, IDLE_POLL_MS } from "./background-loop.js";
 import { backoffDelay } from "./backoff.js";
 import type { Journal } from "./journal.js";
 import type { KeyedLock } from "./keyed-lock.js";
 import type { ReplicationSettings } from "./settings.js";
-import { Wakeup } from "./wakeup.js";
 
-const IDLE_POLL_MS = 1000;
 const BATCH = 200;
 
 export interface ResolverOptions {
@@ -26,28 +25,13 @@ export interface ResolverOptions {
  * primary, or the primary's answer was ambiguous) from the primary's own state: the document it
  * holds is replicated as a save, its absence as a delete. No document ever exists only in a replica.
  */
-export class Resolver {
+export class Resolver extends BackgroundLoop {
   readonly #o: ResolverOptions;
-  readonly #wakeup: Wakeup;
   #failures = 0;
-  #running: Promise<void> | null = null;
 
   constructor(options: ResolverOptions) {
+    super(options.stopped);
     this.#o = options;
-    this.#wakeup = new Wakeup(options.stopped);
-  }
-
-  start(): void {
-    this.#running ??= this.#loop();
-  }
-
-  wake(): void {
-    this.#wakeup.wake();
-  }
-
-  async done(): Promise<void> {
-    this.#wakeup.wake();
-    await this.#running;
   }
 
   /** Settles everything unresolved now; throws when the primary cannot answer. Returns how many. */
@@ -75,7 +59,7 @@ export class Resolver {
     }
   }
 
-  async #loop(): Promise<void> {
+  protected async run(): Promise<void> {
     const { stopped, settings, logger } = this.#o;
     while (!stopped.aborted) {
       let wait = IDLE_POLL_MS;
@@ -91,7 +75,7 @@ export class Resolver {
           logger.warn({ err: error }, "could not settle journal entries; retrying");
         wait = backoffDelay(this.#failures++, settings.retryInitialMs, settings.retryMaxMs);
       }
-      await this.#wakeup.wait(wait);
+      await this.wakeup.wait(wait);
     }
   }
 }

@@ -161,7 +161,7 @@ export class StorageSet {
    * Saves vCons: checked here (nothing is written if one is bad), committed on the primary, queued
    * durably for every replica. Throws `StorageFailure` when the primary or the journal failed.
    */
-  async save(vcons: readonly (VconInput | PreparedVcon)[], _uuids?: readonly string[]): Promise<WriteReport> {
+  async save(vcons: readonly (VconInput | PreparedVcon)[]): Promise<WriteReport> {
     return this.savePrepared(vcons.map((vcon) => (isPreparedVcon(vcon) ? vcon : prepareVcon(vcon))));
   }
 
