@@ -53,3 +53,37 @@ describe("documented configurations stay valid", () => {
     });
   }
 });
+
+describe("the README's configuration table", () => {
+  const readme = readFileSync(join(appDir, "README.md"), "utf8");
+  /** Each row by its first cell (`server.port`, storage `write`): the rest of the row. */
+  const rows = new Map(
+    [...readme.matchAll(/^\| (`[\w.]+`|storage `\w+`) \|(.*)$/gm)].map(([, name, rest]) => [name!, rest!]),
+  );
+  // Every setting the schemas know, with the default a configuration that leaves it out gets.
+  const { server, replication, storages } = configFrom(
+    { storages: { primary: { adapter: "memory" } } },
+    "test",
+  ).config;
+  const { adapter: _named, ...storageDefaults } = storages.primary!;
+  const settings: [string, unknown][] = [
+    ...Object.entries(server).map(([key, value]): [string, unknown] => [`\`server.${key}\``, value]),
+    ...Object.entries(replication).map(([key, value]): [string, unknown] => [
+      `\`replication.${key}\``,
+      value,
+    ]),
+    ["storage `adapter`", undefined],
+    ...Object.entries(storageDefaults).map(([key, value]): [string, unknown] => [
+      `storage \`${key}\``,
+      value,
+    ]),
+  ];
+
+  for (const [name, value] of settings) {
+    it(`has a row for ${name}${typeof value === "object" || value === undefined ? "" : " with its default"}`, () => {
+      const row = rows.get(name);
+      expect(row, `no README row for ${name}`).toBeDefined();
+      if (typeof value !== "object" && value !== undefined) expect(row).toContain(`\`${String(value)}\``);
+    });
+  }
+});
