@@ -4,10 +4,15 @@ import { createTestDatabase, sqlRows, type TestDatabase } from "@vcon/test-postg
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configDir, serve } from "./cli-helpers.js";
 import { makeVcon } from "./helpers.js";
+import { eventually } from "./replication-helpers.js";
 
-const SHUTDOWN_TIMEOUT_MS = 1500;
+const SHUTDOWN_TIMEOUT_MS = 3000;
 
-/** A POST whose body arrives in pieces: the headers and a first part now, the rest when the test says. */
+/**
+ * A POST whose body arrives in pieces: the headers and a first part now, the rest when the test says.
+ * It asks for `100 Continue`, which Node sends as it hands the parsed request to the app: `ready`
+ * resolves then, so the request is in flight on the server (no guessing how long that takes).
+ */
 function slowUpload(url: string, body: string) {
   const { hostname, port } = new URL(url);
   const socket: Socket = connect(Number(port), hostname);
@@ -19,10 +24,12 @@ function slowUpload(url: string, body: string) {
   socket.on("error", () => {});
   const half = Math.floor(body.length / 2);
   const ready = new Promise<void>((resolve) => {
+    socket.on("data", () => {
+      if (answer.startsWith("HTTP/1.1 100 Continue\r\n\r\n")) resolve();
+    });
     socket.once("connect", () => {
       socket.write(
-        `POST /vcons HTTP/1.1\r\nhost: ${hostname}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body.slice(0, half)}`,
-        () => resolve(),
+        `POST /vcons HTTP/1.1\r\nhost: ${hostname}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nexpect: 100-continue\r\nconnection: close\r\n\r\n${body.slice(0, half)}`,
       );
     });
   });
@@ -58,26 +65,39 @@ describe("SIGTERM with uploads in flight", { timeout: 120_000 }, () => {
     const stalled = makeVcon({ subject: "never finishes" });
     const first = slowUpload(running.url, JSON.stringify(finishing));
     const second = slowUpload(running.url, JSON.stringify(stalled));
+    // Both requests have reached the app (Node answered 100 Continue) before the signal.
     await Promise.all([first.ready, second.ready]);
-    // Both requests have reached the server (their headers are parsed) before the signal.
-    await new Promise((resolve) => setTimeout(resolve, 500));
 
     const signalled = performance.now();
-    const exited = running.stop();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    // New connections are refused once the shutdown started.
-    const refused = await fetch(`${running.url}/livez`).then(
-      () => "answered",
-      (error: Error & { cause?: { code?: string } }) => error.cause?.code,
+    let stillRunning = true;
+    const exited = running.stop().finally(() => {
+      stillRunning = false;
+    });
+    await eventually(() => running.output().includes('"msg":"shutdown started"'), 30_000, "shutdown started");
+    first.finish();
+    // New connections are refused once the shutdown started, while the process still serves the
+    // requests in flight (the stalled one keeps it up until server.shutdownTimeoutMs).
+    let refused: string | undefined;
+    await eventually(
+      async () => {
+        refused = await fetch(`${running.url}/livez`).then(
+          () => "answered",
+          (error: Error & { cause?: { code?: string } }) => error.cause?.code,
+        );
+        return refused === "ECONNREFUSED" || !stillRunning;
+      },
+      30_000,
+      "a refused connection",
     );
     expect(refused).toBe("ECONNREFUSED");
+    expect(stillRunning, "refused while the process still ran").toBe(true);
 
-    first.finish();
     const firstAnswer = await first.closed;
-    expect(firstAnswer).toMatch(/^HTTP\/1\.1 201 /);
+    expect(firstAnswer).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 201 /);
 
     const secondAnswer = await second.closed;
-    expect(secondAnswer).toBe(""); // aborted: the socket was closed without an answer
+    // Aborted: the socket was closed with no answer after the 100 Continue.
+    expect(secondAnswer).toBe("HTTP/1.1 100 Continue\r\n\r\n");
     expect(await exited).toBe(0);
     const elapsed = performance.now() - signalled;
     expect(elapsed).toBeGreaterThanOrEqual(SHUTDOWN_TIMEOUT_MS - 100);
