@@ -3,50 +3,67 @@
  * OpenAPI document (openapi/) takes its query parameters from the querystring schemas here.
  */
 
-const issue = {
-  type: "object",
-  properties: { path: { type: "string" }, message: { type: "string" } },
-  required: ["path", "message"],
-} as const;
-
+/** What one storage did, in write answers and error envelopes. */
 export const storageOutcome = {
   type: "object",
   description: "What one storage did. Every storage involved is listed, failed or not.",
   properties: {
-    storage: { type: "string" },
+    storage: { type: "string", description: "The storage's configuration name." },
     ok: { type: "boolean" },
-    saved: { type: "integer" },
+    saved: {
+      type: "integer",
+      description: "Documents this storage stored (also on failure: how many landed).",
+    },
     deleted: { type: "boolean" },
     queued: {
       type: "integer",
       description:
         "A replica: entries durably queued in the replication journal, delivered in the background.",
     },
-    code: { type: "string" },
+    code: { type: "string", description: "The failure's code when ok is false." },
     message: { type: "string" },
   },
   required: ["storage", "ok"],
 } as const;
 
-export const errorResponse = {
-  type: "object",
-  properties: {
-    error: {
-      type: "object",
-      properties: {
-        code: {
-          type: "string",
-          description: "VALIDATION, NOT_FOUND, UNAVAILABLE, CONFLICT, NOT_SUPPORTED, INTERNAL, ...",
+/**
+ * The one shape of every error answer. `outcome` is the schema of a storage's outcome: inline for
+ * Fastify's serialiser, a `$ref` to the component in the OpenAPI document.
+ */
+export function errorEnvelope(outcome: object) {
+  return {
+    type: "object",
+    description: "Every error answer has this shape.",
+    properties: {
+      error: {
+        type: "object",
+        properties: {
+          code: {
+            type: "string",
+            description:
+              "VALIDATION, NOT_FOUND, UNAUTHORIZED, FORBIDDEN, CONFLICT, NOT_SUPPORTED, UNAVAILABLE, CLOSED, " +
+              "INTERNAL, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, METHOD_NOT_ALLOWED.",
+          },
+          message: { type: "string" },
+          issues: {
+            type: "array",
+            description: "Each problem with its JSON path (`$.parties[0].tel`, `query.since`).",
+            items: {
+              type: "object",
+              properties: { path: { type: "string" }, message: { type: "string" } },
+              required: ["path", "message"],
+            },
+          },
+          storages: { type: "array", items: outcome },
         },
-        message: { type: "string" },
-        issues: { type: "array", items: issue },
-        storages: { type: "array", items: storageOutcome },
+        required: ["code", "message"],
       },
-      required: ["code", "message"],
     },
-  },
-  required: ["error"],
-} as const;
+    required: ["error"],
+  } as const;
+}
+
+export const errorResponse = errorEnvelope(storageOutcome);
 
 /** Any vCon: unsigned, signed (JWS) or encrypted (JWE). Unknown members are kept. */
 export const vconDocument = {
@@ -73,13 +90,24 @@ export const saveResponse = {
   required: ["storages"],
 } as const;
 
+/** The party filters both search routes take (ours and conserver's), with the same meaning. */
+const partyFilters = {
+  tel: { type: "string", description: "Exact match on any party's tel." },
+  mailto: { type: "string", description: "Any party's mailto, ignoring case." },
+  name: { type: "string", description: "Case-insensitive substring of any party's name." },
+} as const;
+
+/** created_at bounds, as search and conserver's list take them. */
+const createdRange = {
+  since: { type: "string", description: "created_at at or after this date-time (inclusive)." },
+  until: { type: "string", description: "created_at before this date-time (exclusive)." },
+} as const;
+
 export const searchQuery = {
   type: "object",
   additionalProperties: false,
   properties: {
-    tel: { type: "string", description: "Exact match on any party's tel." },
-    mailto: { type: "string", description: "Any party's mailto, ignoring case." },
-    name: { type: "string", description: "Case-insensitive substring of any party's name." },
+    ...partyFilters,
     subject: { type: "string", description: "Case-insensitive substring of the subject." },
     text: {
       type: "string",
@@ -92,8 +120,7 @@ export const searchQuery = {
       description:
         "A tag of the tags attachment, `key:value` or a bare `key`; repeat the parameter and every tag must be present.",
     },
-    since: { type: "string", description: "created_at at or after this date-time (inclusive)." },
-    until: { type: "string", description: "created_at before this date-time (exclusive)." },
+    ...createdRange,
     limit: { type: "integer", minimum: 1, maximum: 1000, description: "Page size; 100 by default." },
     cursor: { type: "string", description: "nextCursor from the previous page." },
     vcon_uuids: {
@@ -112,8 +139,7 @@ export const conserverListQuery = {
   properties: {
     page: { type: "integer", minimum: 1, default: 1, description: "Page number, from 1." },
     size: { type: "integer", minimum: 1, maximum: 1000, default: 50, description: "uuids per page." },
-    since: { type: "string", description: "created_at at or after this date-time (inclusive)." },
-    until: { type: "string", description: "created_at before this date-time (exclusive)." },
+    ...createdRange,
   },
 } as const;
 
@@ -122,9 +148,7 @@ export const conserverSearchQuery = {
   type: "object",
   additionalProperties: false,
   properties: {
-    tel: { type: "string", description: "Exact match on any party's tel." },
-    mailto: { type: "string", description: "Any party's mailto, ignoring case." },
-    name: { type: "string", description: "Case-insensitive substring of any party's name." },
+    ...partyFilters,
   },
 } as const;
 

@@ -4,7 +4,7 @@
  * Generators (openapi-typescript, openapi-generator) turn these into named types.
  */
 
-import { healthResponse } from "../schemas.js";
+import { errorEnvelope, healthResponse, storageOutcome } from "../schemas.js";
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const dateTime = (description: string) => ({ type: "string", format: "date-time", description });
@@ -141,59 +141,6 @@ const encryptedVcon = {
   },
 };
 
-const storageOutcome = {
-  type: "object",
-  description: "What one storage did. Every storage involved is listed, failed or not.",
-  properties: {
-    storage: { type: "string", description: "The storage's configuration name." },
-    ok: { type: "boolean" },
-    saved: {
-      type: "integer",
-      description: "Documents this storage stored (also on failure: how many landed).",
-    },
-    deleted: { type: "boolean" },
-    queued: {
-      type: "integer",
-      description:
-        "A replica: entries durably queued in the replication journal, delivered in the background.",
-    },
-    code: { type: "string", description: "The failure's code when ok is false." },
-    message: { type: "string" },
-  },
-  required: ["storage", "ok"],
-};
-
-const errorEnvelope = {
-  type: "object",
-  description: "Every error answer has this shape.",
-  properties: {
-    error: {
-      type: "object",
-      properties: {
-        code: {
-          type: "string",
-          description:
-            "VALIDATION, NOT_FOUND, UNAUTHORIZED, FORBIDDEN, CONFLICT, NOT_SUPPORTED, UNAVAILABLE, CLOSED, " +
-            "INTERNAL, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, METHOD_NOT_ALLOWED.",
-        },
-        message: { type: "string" },
-        issues: {
-          type: "array",
-          description: "Each problem with its JSON path (`$.parties[0].tel`, `query.since`).",
-          items: {
-            type: "object",
-            properties: { path: { type: "string" }, message: { type: "string" } },
-            required: ["path", "message"],
-          },
-        },
-        storages: { type: "array", items: ref("StorageOutcome") },
-      },
-      required: ["code", "message"],
-    },
-  },
-  required: ["error"],
-};
-
 export const schemas = {
   Vcon: {
     description: "A vCon in any of its three forms.",
@@ -274,7 +221,7 @@ export const schemas = {
     },
     required: ["status"],
   },
-  Error: errorEnvelope,
+  Error: errorEnvelope(ref("StorageOutcome")),
 } as const;
 
 export const headers = {
