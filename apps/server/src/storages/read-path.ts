@@ -3,6 +3,7 @@ import {
   isStorageError,
   type SearchPage,
   type SearchQuery,
+  UnavailableError,
   type VconDocument,
   type VconStorage,
 } from "@vcon/storage-core";
@@ -46,56 +47,62 @@ export class ReadPath {
   }
 
   async get(uuid: string): Promise<ReadHit | null> {
-    const { primary } = this.#o;
-    let primaryFailure: StorageOutcome;
-    try {
-      const document = await primary.get(uuid);
-      return document ? { document, storage: primary.name, failures: [], fallback: false } : null;
-    } catch (error) {
-      if (isStorageError(error, "VALIDATION")) throw error;
-      primaryFailure = failedOutcome(primary.name, error, this.#o.secrets);
-    }
-    const failures = [primaryFailure];
-    for (const handle of this.#o.fallbacks) {
-      try {
-        const document = await (await handle.get()).get(uuid);
-        if (document) return { document, storage: handle.name, failures, fallback: true };
+    const answer = await this.#fromPrimaryOrFallback(
+      "get",
+      (primary) => primary.get(uuid),
+      async (fallback) => {
+        const document = await fallback.get(uuid);
         // A replica's miss proves nothing while the primary is down: it may not have caught up.
-        failures.push({
-          storage: handle.name,
-          ok: false,
-          code: "UNAVAILABLE",
-          message: "not found on a fallback",
-        });
-      } catch (error) {
-        failures.push(failedOutcome(handle.name, error, this.#o.secrets));
-      }
-    }
-    throw new StorageFailure(failureMessage("get", failures), failures);
+        if (!document) throw new UnavailableError("not found on a fallback");
+        return document;
+      },
+    );
+    if (!answer.value) return null;
+    const { value: document, storage, fallback, failures } = answer;
+    return { document, storage, failures, fallback };
   }
 
   async search(query: SearchQuery): Promise<SearchAnswer> {
     const { primary } = this.#o;
     if (!primary.supports("search")) throw notSupported("search", primary);
+    const { value: page, ...answer } = await this.#fromPrimaryOrFallback(
+      "search",
+      (storage) => storage.search(query),
+      // A fallback that cannot search is passed over.
+      async (fallback) => (fallback.supports("search") ? fallback.search(query) : undefined),
+    );
+    return { ...answer, page };
+  }
+
+  /**
+   * The primary's answer; when the primary fails, the first fallback's, with the failures before
+   * it. Bad input (VALIDATION) is the caller's and is thrown as it is. `fromFallback` returns
+   * undefined for a storage that cannot do this (passed over) and throws to record a failure.
+   */
+  async #fromPrimaryOrFallback<T>(
+    operation: string,
+    fromPrimary: (primary: VconStorage) => Promise<T>,
+    fromFallback: (fallback: VconStorage) => Promise<T | undefined>,
+  ): Promise<{ value: T; storage: string; fallback: boolean; failures: StorageOutcome[] }> {
+    const { primary, fallbacks, secrets } = this.#o;
     let primaryFailure: StorageOutcome;
     try {
-      return { storage: primary.name, page: await primary.search(query), fallback: false, failures: [] };
+      return { value: await fromPrimary(primary), storage: primary.name, fallback: false, failures: [] };
     } catch (error) {
       if (isStorageError(error, "VALIDATION")) throw error;
-      primaryFailure = failedOutcome(primary.name, error, this.#o.secrets);
+      primaryFailure = failedOutcome(primary.name, error, secrets);
     }
     const failures = [primaryFailure];
-    for (const handle of this.#o.fallbacks) {
+    for (const handle of fallbacks) {
       try {
-        const storage = await handle.get();
-        if (!storage.supports("search")) continue;
-        return { storage: handle.name, page: await storage.search(query), fallback: true, failures };
+        const value = await fromFallback(await handle.get());
+        if (value !== undefined) return { value, storage: handle.name, fallback: true, failures };
       } catch (error) {
         if (isStorageError(error, "VALIDATION")) throw error;
-        failures.push(failedOutcome(handle.name, error, this.#o.secrets));
+        failures.push(failedOutcome(handle.name, error, secrets));
       }
     }
-    throw new StorageFailure(failureMessage("search", failures), failures);
+    throw new StorageFailure(failureMessage(operation, failures), failures);
   }
 
   /**
