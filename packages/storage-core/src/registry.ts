@@ -45,7 +45,10 @@ export function defineAdapter<TOptions>(
 
 /** How a storage is described in configuration. */
 export interface StorageConfig extends Omit<StorageOptions, "name"> {
-  /** A registered adapter name ("postgres", "memory", ...) or the package that exports `adapter`. */
+  /**
+   * A registered adapter name ("postgres", "memory", ...) or the package that exports `adapter`. The
+   * key users write in configuration, so it keeps this name; the storage made reports it as `adapterName`.
+   */
   adapter: string;
   options?: unknown;
   /** The storage's name in logs and errors. */

@@ -60,7 +60,16 @@ export interface SaveManyResult {
 export interface VconStorage {
   /** The configuration name of this storage (e.g. "primary"), or the adapter's name. */
   readonly name: string;
-  /** The adapter's name, e.g. "postgres". */
+  /**
+   * The adapter's name, e.g. "postgres" (its definition's `name`, what `StorageConfig.adapter` picked).
+   * Every storage core makes has it; optional in the type only so that objects written to this
+   * interface before it existed still compile.
+   */
+  readonly adapterName?: string;
+  /**
+   * The adapter's name, as `adapterName`.
+   * @deprecated — use `adapterName`: `adapter` reads like the adapter object, but it is its name.
+   */
   readonly adapter: string;
   readonly capabilities: Readonly<Record<Capability, boolean>>;
   readonly closed: boolean;
@@ -114,7 +123,7 @@ const CLOSED_DURING_EXPORT = "The storage was closed during export.";
 
 class ManagedStorage implements VconStorage {
   readonly name: string;
-  readonly adapter: string;
+  readonly adapterName: string;
   readonly capabilities: Readonly<Record<Capability, boolean>>;
   #driver: StorageAdapter;
   #reporter: OperationReporter;
@@ -127,17 +136,22 @@ class ManagedStorage implements VconStorage {
 
   constructor(driver: StorageAdapter, options: StorageOptions) {
     this.#driver = driver;
-    this.adapter = driver.name;
+    this.adapterName = driver.name;
     this.name = options.name ?? driver.name;
     this.#reporter = new OperationReporter(
       this.name,
-      this.adapter,
+      this.adapterName,
       options.logger ?? silentLogger,
       options.onOperation,
     );
     this.#limits = writeLimits(driver, { ...DEFAULT_LIMITS, ...options.limits });
     this.capabilities = Object.freeze(readManifest(driver));
     this.#gate = new OpenGate(typeof driver.open === "function" ? () => driver.open!() : undefined);
+  }
+
+  /** @deprecated — use `adapterName`. */
+  get adapter(): string {
+    return this.adapterName;
   }
 
   get closed(): boolean {
@@ -178,7 +192,7 @@ class ManagedStorage implements VconStorage {
       // Passed only when given: adapters written for 0.1 see the call they always saw.
       const found = await (read ? this.#driver.get(canonical, read) : this.#driver.get(canonical));
       if (found === undefined)
-        throw new InternalError(`adapter "${this.adapter}" returned undefined from get`);
+        throw new InternalError(`adapter "${this.adapterName}" returned undefined from get`);
       return { result: found, count: found === null ? 0 : 1 };
     });
   }
@@ -296,11 +310,18 @@ class ManagedStorage implements VconStorage {
 
   // Keeps inspection and JSON of a storage free of its adapter's config (and so of any password).
   [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return `VconStorage { name: ${JSON.stringify(this.name)}, adapter: ${JSON.stringify(this.adapter)}, closed: ${this.closed} }`;
+    return `VconStorage { name: ${JSON.stringify(this.name)}, adapterName: ${JSON.stringify(this.adapterName)}, closed: ${this.closed} }`;
   }
 
+  // `adapter` stays next to `adapterName` for readers of 0.1's JSON (log pipelines, dashboards).
   toJSON(): Record<string, unknown> {
-    return { name: this.name, adapter: this.adapter, capabilities: this.capabilities, closed: this.closed };
+    return {
+      name: this.name,
+      adapterName: this.adapterName,
+      adapter: this.adapterName,
+      capabilities: this.capabilities,
+      closed: this.closed,
+    };
   }
 
   #assertOpen(): void {
@@ -309,7 +330,7 @@ class ManagedStorage implements VconStorage {
 
   #require(capability: Capability): StorageAdapter {
     if (!this.capabilities[capability]) {
-      throw new NotSupportedError(`Adapter "${this.adapter}" does not support ${capability}.`);
+      throw new NotSupportedError(`Adapter "${this.adapterName}" does not support ${capability}.`);
     }
     return this.#driver;
   }

@@ -90,7 +90,7 @@ describe("AdapterRegistry", () => {
     const registry = new AdapterRegistry({ resolveFrom: root }).register(referenceDefinition);
     const storage = await registry.create({ adapter: "reference", options: { label: "x" }, name: "primary" });
     expect(storage.name).toBe("primary");
-    expect(storage.adapter).toBe("reference");
+    expect(storage.adapterName).toBe("reference");
     await storage.save({ uuid: UUID });
     expect(await storage.get(UUID)).toStrictEqual({ uuid: UUID });
     await storage.close();
@@ -130,7 +130,7 @@ describe("AdapterRegistry", () => {
   it("resolves a built-in name to its package", async () => {
     const registry = new AdapterRegistry({ resolveFrom: root });
     const storage = await registry.create({ adapter: "file", options: { dir: "/tmp/x" } });
-    expect(storage.adapter).toBe("file");
+    expect(storage.adapterName).toBe("file");
     await storage.close();
   });
 
@@ -139,7 +139,7 @@ describe("AdapterRegistry", () => {
     const error = await rejection(registry.create({ adapter: "vcon-adapter-jsonl", options: {} }));
     expect(error.issues).toStrictEqual([{ path: "options.dir", message: "expected a string" }]);
     const storage = await registry.create({ adapter: "vcon-adapter-jsonl", options: { dir: "d" } });
-    expect(storage.adapter).toBe("jsonl");
+    expect(storage.adapterName).toBe("jsonl");
     expect(registry.names()).toContain("jsonl");
     await storage.close();
   });

@@ -212,6 +212,17 @@ describe("errors from adapters", () => {
     expect((await rejection(() => storage.get(uuid(1)))).code).toBe("INTERNAL");
   });
 
+  it("names its adapter as adapterName, and still as the deprecated adapter (0.1 code)", () => {
+    const storage = fromAdapter(minimalAdapter(), { name: "primary" });
+    expect(storage.adapterName).toBe(minimalAdapter().name);
+    expect(storage.adapter).toBe(storage.adapterName);
+    expect(storage.name).toBe("primary");
+    const json = JSON.parse(JSON.stringify(storage)) as Record<string, unknown>;
+    expect(json.adapterName).toBe(storage.adapterName);
+    expect(json.adapter).toBe(storage.adapterName);
+    expect(inspect(storage)).toContain(`adapterName: ${JSON.stringify(storage.adapterName)}`);
+  });
+
   it("does not show adapter internals when inspected or serialised", () => {
     const adapter = Object.assign(minimalAdapter(), { url: "postgres://u:hunter2@h/db" });
     const storage = fromAdapter(adapter);

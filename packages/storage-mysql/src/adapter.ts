@@ -19,6 +19,7 @@ import {
   type ConnectionTarget,
   describeTarget,
   type MysqlOptions,
+  NAME,
   parseMysqlOptions,
   type ResolvedOptions,
   resolveTarget,
@@ -56,7 +57,7 @@ export interface ServerInfo {
  * keys (one row per value), written in the same transaction. See README.md for the design.
  */
 export class MysqlAdapter implements StorageAdapter {
-  readonly name = "mysql";
+  readonly name = NAME;
   readonly capabilities = {
     delete: true,
     exists: true,

@@ -5,7 +5,7 @@ import {
   type Logger,
 } from "@vcon/storage-core/adapter";
 import { MysqlAdapter } from "./adapter.js";
-import { type MysqlOptions, mysqlOptions, type ResolvedOptions } from "./options.js";
+import { type MysqlOptions, mysqlOptions, NAME, type ResolvedOptions } from "./options.js";
 import type { MigrationResult } from "./sql/migrate.js";
 
 export { MysqlAdapter, type ServerInfo } from "./adapter.js";
@@ -15,6 +15,7 @@ export {
   describeTarget,
   type MysqlOptions,
   mysqlOptions,
+  NAME,
   parseMysqlOptions,
   type ResolvedOptions,
   resolveTarget,
@@ -24,7 +25,7 @@ export { LATEST_VERSION, MIGRATIONS, type Migration, type Tables, tablesFor } fr
 
 /** Registered as `mysql`: `createStorage({ adapter: "mysql", options: { url } })`. */
 export const adapter: AdapterDefinition<ResolvedOptions> = defineAdapter({
-  name: "mysql",
+  name: NAME,
   description: "MySQL 8 / MariaDB 10.11+ on mysql2: exact document text, search keys in a side table.",
   options: mysqlOptions,
   create: (options, context) => start(options, context.logger),

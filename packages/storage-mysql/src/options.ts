@@ -1,6 +1,9 @@
 import { parseOptionsSync, ValidationError } from "@vcon/storage-core/adapter";
 import { z } from "zod";
 
+/** The configuration name: `createStorage({ adapter: "mysql", ... })`. */
+export const NAME = "mysql";
+
 const port = z.coerce.number().int().min(1).max(65_535);
 const milliseconds = z.number().int().min(0).max(3_600_000);
 
@@ -117,5 +120,5 @@ export function secretsOf(target: ConnectionTarget): string[] {
 
 /** Parses options, turning schema problems into a `VALIDATION` error that names each field. */
 export function parseMysqlOptions(input: unknown): ResolvedOptions {
-  return parseOptionsSync({ name: "mysql", options: mysqlOptions }, input ?? {});
+  return parseOptionsSync({ name: NAME, options: mysqlOptions }, input ?? {});
 }

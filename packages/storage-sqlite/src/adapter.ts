@@ -15,7 +15,7 @@ import {
 } from "@vcon/storage-core/adapter";
 import Database from "better-sqlite3";
 import { type ErrorContext, toStorageError } from "./errors.js";
-import { parseSqliteOptions, type ResolvedOptions, type SqliteOptions } from "./options.js";
+import { NAME, parseSqliteOptions, type ResolvedOptions, type SqliteOptions } from "./options.js";
 import { LATEST_VERSION, MIGRATIONS, type Tables, tablesFor } from "./sql/schema.js";
 import { exportPage, type Position, type Query, searchQuery } from "./sql/search.js";
 
@@ -35,7 +35,7 @@ const STATEMENT_CACHE = 128;
  * event loop (a write waiting for another process's lock blocks it up to busyTimeoutMs).
  */
 export class SqliteAdapter implements StorageAdapter {
-  readonly name = "sqlite";
+  readonly name = NAME;
   readonly capabilities = {
     delete: true,
     exists: true,

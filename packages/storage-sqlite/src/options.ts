@@ -1,6 +1,9 @@
 import { parseOptionsSync } from "@vcon/storage-core/adapter";
 import { z } from "zod";
 
+/** The configuration name: `createStorage({ adapter: "sqlite", ... })`. */
+export const NAME = "sqlite";
+
 /** A plain identifier: the side tables append `_keys` and `_migrations`. */
 export const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,51}$/;
 
@@ -30,5 +33,5 @@ export type ResolvedOptions = z.output<typeof sqliteOptions>;
 
 /** Parses options, turning schema problems into a `VALIDATION` error that names each field. */
 export function parseSqliteOptions(input: unknown): ResolvedOptions {
-  return parseOptionsSync({ name: "sqlite", options: sqliteOptions }, input ?? {});
+  return parseOptionsSync({ name: NAME, options: sqliteOptions }, input ?? {});
 }

@@ -90,7 +90,7 @@ export function ignoresCloseStorage(): VconStorage {
   const inner = fromAdapter(new ReferenceAdapter());
   return {
     name: inner.name,
-    adapter: inner.adapter,
+    adapter: inner.adapterName ?? inner.adapter,
     capabilities: inner.capabilities,
     closed: false,
     supports: (capability) => inner.supports(capability),
