@@ -3,11 +3,10 @@ import { text } from "node:stream/consumers";
 import { prepareVcon } from "@vcon/storage-core";
 import { Command, InvalidArgumentError } from "commander";
 import { APP_VERSION } from "../app-version.js";
-import { loadConfig } from "../config/load.js";
 import { printConfig } from "../config/print.js";
 import { checkStorages } from "../storages/check.js";
 import { appRegistry } from "../storages/registry.js";
-import { type GlobalOptions, withStorages } from "./context.js";
+import { globalOptions, loadGlobalConfig, withStorages } from "./context.js";
 import { migrateStorages } from "./migrate-command.js";
 import { outcomeText, reportError } from "./output.js";
 import { registerReplicationCommands } from "./replication-command.js";
@@ -27,8 +26,6 @@ export function createProgram(): Command {
     .version(APP_VERSION, "-V, --version", "print the version")
     .showHelpAfterError();
 
-  const globals = (command: Command) => command.optsWithGlobals<GlobalOptions>();
-
   program
     .command("serve")
     .description("Start the HTTP API (port from $PORT, default 8080; host 127.0.0.1 unless configured)")
@@ -39,7 +36,7 @@ export function createProgram(): Command {
       0,
     )
     .action(async (options: { waitForStorages: number }, command: Command) => {
-      const loaded = loadConfig(configFile(globals(command)));
+      const loaded = loadGlobalConfig(globalOptions(command));
       await serveCommand(loaded, options);
     });
 
@@ -50,7 +47,7 @@ export function createProgram(): Command {
     .description("Apply the schema migrations of the named storages (all when none is named)")
     .argument("[storages...]", "storage names from the configuration")
     .action(async (names: string[], _options, command: Command) => {
-      const loaded = loadConfig(configFile(globals(command)));
+      const loaded = loadGlobalConfig(globalOptions(command));
       for (const line of await migrateStorages(loaded.config, names, loaded.secrets))
         process.stdout.write(`${line}\n`);
     });
@@ -60,7 +57,7 @@ export function createProgram(): Command {
     .description("Print one vCon as JSON (read storages in order, first hit)")
     .argument("<uuid>", "the vCon's uuid")
     .action(async (uuid: string, _options, command: Command) => {
-      await withStorages(globals(command), async (storages) => {
+      await withStorages(globalOptions(command), async (storages) => {
         const hit = await storages.get(uuid);
         if (!hit) {
           process.stderr.write(`error: no vCon ${uuid}\n`);
@@ -80,7 +77,7 @@ export function createProgram(): Command {
       // Checked before any storage is opened; saved as read (its exact text).
       const prepared = prepareVcon(json);
       const { uuid } = prepared;
-      await withStorages(globals(command), async (storages) => {
+      await withStorages(globalOptions(command), async (storages) => {
         const report = await storages.savePrepared([prepared]);
         const where = report.storages.map((o) => `${o.storage} ${outcomeText(o)}`).join(", ");
         process.stdout.write(`saved ${uuid} (${where})\n`);
@@ -93,7 +90,7 @@ export function createProgram(): Command {
     .option("--check", "also resolve every adapter and validate its options")
     .option("--connect", "with --check: also open every storage and report each one's outcome")
     .action(async (options: { check?: boolean; connect?: boolean }, command: Command) => {
-      const loaded = loadConfig(configFile(globals(command)));
+      const loaded = loadGlobalConfig(globalOptions(command));
       const check = options.check || options.connect;
       if (check) await checkStorages(loaded.config, appRegistry(), { values: true });
       process.stdout.write(printConfig(loaded));
@@ -137,10 +134,6 @@ export async function runCli(argv: readonly string[] = process.argv): Promise<vo
   } catch (error) {
     reportError(error);
   }
-}
-
-function configFile(options: GlobalOptions): { file?: string } {
-  return options.config ? { file: options.config } : {};
 }
 
 function nonNegativeNumber(value: string): number {

@@ -1,14 +1,10 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
-import { loadConfig } from "../config/load.js";
 import { type DeadLetterSelection, Journal } from "../replication/journal.js";
 import { storageRoles } from "../replication/settings.js";
 import { type ReplicaStatus, replicaStatus } from "../replication/status.js";
-
-interface GlobalOptions {
-  config?: string;
-}
+import { type GlobalOptions, globalOptions, loadGlobalConfig } from "./context.js";
 
 interface SelectionOptions {
   all?: boolean;
@@ -23,14 +19,13 @@ export function registerReplicationCommands(program: Command): void {
   const replication = program
     .command("replication")
     .description("Inspect the replication journal; retry or drop dead letters");
-  const globals = (command: Command) => command.optsWithGlobals<GlobalOptions>();
 
   replication
     .command("status")
     .description("Per replica: pending entries, age of the oldest, dead letters (with reasons), last error")
     .option("--json", "print JSON instead of text")
     .action(async (options: { json?: boolean }, command: Command) => {
-      await withJournal(globals(command), ({ journal, replicas }) => {
+      await withJournal(globalOptions(command), ({ journal, replicas }) => {
         const status = journal ? replicaStatus(journal, replicas) : replicas.map(emptyStatus);
         const deadLetters = journal?.deadLetters() ?? [];
         const unsettled = journal?.unsettledCount() ?? 0;
@@ -52,33 +47,38 @@ export function registerReplicationCommands(program: Command): void {
       });
     });
 
-  replication
-    .command("retry")
-    .description("Put dead letters back in the queue (the service delivers them at its next round)")
-    .argument("[ids...]", "dead-letter ids from `replication status`", parseIds)
-    .option("--all", "every dead letter")
-    .option("--replica <name>", "with --all: only this replica's")
-    .action(async (ids: number[] | undefined, options: SelectionOptions, command: Command) => {
-      await withJournalAsync(globals(command), async ({ journal }) => {
-        const count = journal ? await journal.retry(selection(ids, options)) : 0;
-        process.stdout.write(`${count} dead letter(s) back in the queue\n`);
-        if (count === 0) process.exitCode = 1;
+  const deadLetterCommand = (
+    name: string,
+    description: string,
+    act: (journal: Journal, selected: DeadLetterSelection) => Promise<number>,
+    done: string,
+  ) =>
+    replication
+      .command(name)
+      .description(description)
+      .argument("[ids...]", "dead-letter ids from `replication status`", parseIds)
+      .option("--all", "every dead letter")
+      .option("--replica <name>", "with --all: only this replica's")
+      .action(async (ids: number[] | undefined, options: SelectionOptions, command: Command) => {
+        await withJournal(globalOptions(command), async ({ journal }) => {
+          const count = journal ? await act(journal, selection(ids, options)) : 0;
+          process.stdout.write(`${count} dead letter(s) ${done}\n`);
+          if (count === 0) process.exitCode = 1;
+        });
       });
-    });
 
-  replication
-    .command("drop")
-    .description("Remove dead letters for good: that replica will not get those writes")
-    .argument("[ids...]", "dead-letter ids from `replication status`", parseIds)
-    .option("--all", "every dead letter")
-    .option("--replica <name>", "with --all: only this replica's")
-    .action(async (ids: number[] | undefined, options: SelectionOptions, command: Command) => {
-      await withJournalAsync(globals(command), async ({ journal }) => {
-        const count = journal ? await journal.drop(selection(ids, options)) : 0;
-        process.stdout.write(`${count} dead letter(s) dropped\n`);
-        if (count === 0) process.exitCode = 1;
-      });
-    });
+  deadLetterCommand(
+    "retry",
+    "Put dead letters back in the queue (the service delivers them at its next round)",
+    (journal, selected) => journal.retry(selected),
+    "back in the queue",
+  );
+  deadLetterCommand(
+    "drop",
+    "Remove dead letters for good: that replica will not get those writes",
+    (journal, selected) => journal.drop(selected),
+    "dropped",
+  );
 }
 
 interface JournalContext {
@@ -88,24 +88,16 @@ interface JournalContext {
 }
 
 function openJournal(options: GlobalOptions): JournalContext {
-  const { config } = loadConfig(options.config ? { file: options.config } : {});
+  const { config } = loadGlobalConfig(options);
   const replicas = storageRoles(config.storages).replicas;
   const file = resolve(config.replication.journal);
   return { journal: existsSync(file) ? Journal.open(file) : null, replicas };
 }
 
-async function withJournal(options: GlobalOptions, work: (context: JournalContext) => void): Promise<void> {
-  const context = openJournal(options);
-  try {
-    work(context);
-  } finally {
-    await context.journal?.close();
-  }
-}
-
-async function withJournalAsync(
+/** Runs `work` on the configured journal (null when it does not exist yet), closing it afterwards. */
+async function withJournal(
   options: GlobalOptions,
-  work: (context: JournalContext) => Promise<void>,
+  work: (context: JournalContext) => void | Promise<void>,
 ): Promise<void> {
   const context = openJournal(options);
   try {

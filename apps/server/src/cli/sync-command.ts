@@ -1,8 +1,8 @@
 import { type Command, Option } from "commander";
-import { loadConfig } from "../config/load.js";
 import { type SyncReport, syncStorages } from "../replication/sync.js";
 import { openNamed } from "../storages/open.js";
 import { appRegistry } from "../storages/registry.js";
+import { globalOptions, loadGlobalConfig } from "./context.js";
 import { stderrLogger } from "./output.js";
 
 interface SyncCommandOptions {
@@ -26,8 +26,7 @@ export function registerSyncCommand(program: Command): void {
     .option("--dry-run", "list the differences (missing, different, extra uuid), write nothing")
     .option("--delete", "also delete vCons the target has and the source does not")
     .action(async (options: SyncCommandOptions, command: Command) => {
-      const global = command.optsWithGlobals<{ config?: string }>();
-      const loaded = loadConfig(global.config ? { file: global.config } : {});
+      const loaded = loadGlobalConfig(globalOptions(command));
       const context = { registry: appRegistry(), logger: stderrLogger, secrets: loaded.secrets };
       const from = await openNamed(loaded.config, options.from, context);
       try {

@@ -1,6 +1,6 @@
 import { normalizeSearchQuery } from "@vcon/storage-core";
 import { type Command, InvalidArgumentError } from "commander";
-import { type GlobalOptions, withStorages } from "./context.js";
+import { globalOptions, withStorages } from "./context.js";
 import { type ExportCommandOptions, exportQuery, exportVcons, openExportOutput } from "./export-command.js";
 import { importVcons } from "./import-command.js";
 
@@ -9,8 +9,6 @@ const INTERRUPTED_EXIT_CODE = 130;
 
 /** `import` and `export`: vCons in and out of the configured storages, streamed. */
 export function registerTransferCommands(program: Command): void {
-  const globals = (command: Command) => command.optsWithGlobals<GlobalOptions>();
-
   program
     .command("import")
     .description("Save vCons from a folder, a JSON lines file, or stdin (-) to every write storage")
@@ -29,7 +27,7 @@ export function registerTransferCommands(program: Command): void {
       };
       process.on("SIGINT", onInterrupt);
       try {
-        await withStorages(globals(command), async (storages) => {
+        await withStorages(globalOptions(command), async (storages) => {
           const summary = await importVcons(storages, source, { ...options, signal: interrupt.signal });
           if (summary.interrupted) process.exitCode = INTERRUPTED_EXIT_CODE;
           else if (summary.failed > 0 || summary.stoppedBy) process.exitCode = 1;
@@ -57,7 +55,7 @@ export function registerTransferCommands(program: Command): void {
       // Filters are checked by core's rules before the output or any storage is opened.
       normalizeSearchQuery(exportQuery(options));
       const output = await openExportOutput(options.out);
-      await withStorages(globals(command), (storages) => exportVcons(storages, options, output));
+      await withStorages(globalOptions(command), (storages) => exportVcons(storages, options, output));
     });
 }
 
