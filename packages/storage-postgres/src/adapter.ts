@@ -11,15 +11,10 @@ import {
   silentLogger,
   type VconDocument,
 } from "@vcon/storage-core/adapter";
-import { type Connection, type ConnectionMode, connectionMode, openConnection } from "./connect/index.js";
+import { type Connection, type ConnectionMode, connectionFor, connectionMode } from "./connect/index.js";
 import { ErrorFunnel, toStorageError } from "./errors.js";
 import { NAME } from "./name.js";
-import {
-  type ConnectionTarget,
-  type PostgresOptions,
-  parsePostgresOptions,
-  type ResolvedOptions,
-} from "./options.js";
+import { type PostgresOptions, parsePostgresOptions, type ResolvedOptions } from "./options.js";
 import {
   createReadRouter,
   type ReadRouter,
@@ -40,7 +35,9 @@ const EXPORT_FETCH_ROWS = 100;
 
 /**
  * vCons in PostgreSQL: on a pg pool (server) or PGlite (embedded), one table laid out as vcon-server's
- * Python module lays it out. Create it with `PostgresAdapter.connect(options)`.
+ * Python module lays it out. `PostgresAdapter.connect(options)` makes one and opens it; the registry's
+ * `create` makes one unopened, and core calls `open()` (connect, then migrate or check the table) before
+ * the first operation.
  */
 export class PostgresAdapter implements StorageAdapter {
   readonly name = NAME;
@@ -64,14 +61,26 @@ export class PostgresAdapter implements StorageAdapter {
   #saves: GroupWriter;
   /** Where reads go: the primary, or a healthy read replica (see replicas/read-router.ts). */
   #reads: ReadRouter;
+  #options: ResolvedOptions;
+  #logger: Logger;
+  #opened = false;
+  #opening: Promise<void> | null = null;
 
-  private constructor(
-    connection: Connection,
-    table: TableName,
-    logger: Logger,
-    options: ResolvedOptions,
-    replicas: readonly ConnectionTarget[],
-  ) {
+  /**
+   * Makes the adapter without any I/O: bad options (a schema or table name, replica URLs, a `db` that is
+   * neither kind) fail here as VALIDATION, with nothing to close; pools connect on first use.
+   */
+  private constructor(options: ResolvedOptions, logger: Logger) {
+    const table = tableName(options.schema, options.table);
+    const replicas = replicaTargets(options);
+    let connection: Connection;
+    try {
+      connection = connectionFor(options);
+    } catch (error) {
+      throw toStorageError(error, { target: "the configured database", secrets: [], qualifiedTable: "" });
+    }
+    this.#options = options;
+    this.#logger = logger;
     this.#connection = connection;
     this.table = table;
     this.#sql = statements(table);
@@ -96,25 +105,71 @@ export class PostgresAdapter implements StorageAdapter {
     );
   }
 
-  /** Opens the connection (or PGlite), applies migrations unless `autoMigrate` is off, and checks the table. */
+  /**
+   * A convenience for using the adapter on its own (or handing it to `fromAdapter` already open): makes
+   * the adapter and runs `open()` (connect, then apply migrations unless `autoMigrate` is off, or check
+   * the table). A failure closes what it made and rejects. The registry's `create` leaves opening to core.
+   */
   static connect(input: PostgresOptions = {}, logger: Logger = silentLogger): Promise<PostgresAdapter> {
     return connectAdapter(parsePostgresOptions(input), logger);
   }
 
-  /** Opens the connection without migrating or checking anything: for `migrate()` and tools. */
+  /**
+   * Makes the adapter and starts its connection without migrating or checking anything: for `migrate()`
+   * and tools. (Not the instance's `open()`, which also migrates.)
+   */
   static open(input: PostgresOptions = {}, logger: Logger = silentLogger): Promise<PostgresAdapter> {
     return PostgresAdapter.openParsed(parsePostgresOptions(input), logger);
   }
 
   /** @internal `open` for options already parsed (the registry parses them once). */
   static async openParsed(options: ResolvedOptions, logger: Logger = silentLogger): Promise<PostgresAdapter> {
-    // Checked before anything is opened: a bad schema or table name is a VALIDATION, with nothing to close.
-    const table = tableName(options.schema, options.table);
-    const replicas = replicaTargets(options);
-    const connection = await openConnection(options).catch((error: unknown) => {
-      throw toStorageError(error, { target: "the configured database", secrets: [], qualifiedTable: "" });
-    });
-    return new PostgresAdapter(connection, table, logger, options, replicas);
+    const adapter = PostgresAdapter.unopened(options, logger);
+    await adapter.#start();
+    return adapter;
+  }
+
+  /** @internal The adapter, not yet opened, for options already parsed: what the registry's `create` returns. */
+  static unopened(options: ResolvedOptions, logger: Logger = silentLogger): PostgresAdapter {
+    return new PostgresAdapter(options, logger);
+  }
+
+  /**
+   * Connects (PGlite of our own starts here), then applies pending migrations unless `autoMigrate` is
+   * off, or else checks that the table is there. Core calls it once before the first operation; calls
+   * while it runs share it; after a failure the next call tries again, reusing the pool (or PGlite)
+   * already made. Resolves at once when open.
+   */
+  open(): Promise<void> {
+    if (this.#opened) return Promise.resolve();
+    this.#opening ??= this.#openOnce().then(
+      () => {
+        this.#opened = true;
+        this.#opening = null;
+      },
+      (error: unknown) => {
+        this.#opening = null;
+        throw error;
+      },
+    );
+    return this.#opening;
+  }
+
+  async #openOnce(): Promise<void> {
+    await this.#start();
+    if (this.#options.autoMigrate) {
+      const { applied } = await this.migrate();
+      if (applied.length > 0) {
+        this.#logger.info({ adapter: NAME, applied, table: this.table.qualified }, "vcon storage migrated");
+      }
+    } else {
+      await this.checkTable();
+    }
+  }
+
+  /** Starts the connection where it needs starting (PGlite of our own); a pool connects on first use. */
+  #start(): Promise<void> {
+    return this.#connection.open ? this.#errors.guard(this.#connection.open()) : Promise.resolve();
   }
 
   /** How it is connected: `server` / `embedded` (its own pool or PGlite), `pool` / `pglite` (the caller's). */
@@ -318,21 +373,14 @@ export class PostgresAdapter implements StorageAdapter {
   }
 }
 
-/** `PostgresAdapter.openParsed`, then migrations (or, with `autoMigrate: false`, a check that the table is there). */
+/** `PostgresAdapter.connect` for options already parsed: made, opened, and closed again if opening fails. */
 export async function connectAdapter(
   options: ResolvedOptions,
   logger: Logger = silentLogger,
 ): Promise<PostgresAdapter> {
-  const adapter = await PostgresAdapter.openParsed(options, logger);
+  const adapter = PostgresAdapter.unopened(options, logger);
   try {
-    if (options.autoMigrate) {
-      const { applied } = await adapter.migrate();
-      if (applied.length > 0) {
-        logger.info({ adapter: NAME, applied, table: adapter.table.qualified }, "vcon storage migrated");
-      }
-    } else {
-      await adapter.checkTable();
-    }
+    await adapter.open();
   } catch (error) {
     await adapter.close().catch(() => {});
     throw error;

@@ -1,5 +1,5 @@
 import { type AdapterDefinition, defineAdapter, type Logger } from "@vcon/storage-core/adapter";
-import { connectAdapter, PostgresAdapter } from "./adapter.js";
+import { PostgresAdapter } from "./adapter.js";
 import { NAME } from "./name.js";
 import {
   type PostgresOptions,
@@ -30,8 +30,9 @@ export const adapter: AdapterDefinition<ResolvedOptions> = defineAdapter({
   name: NAME,
   description: "PostgreSQL on Drizzle: a pg pool for servers, PGlite for embedded use.",
   options: postgresOptions,
-  // The registry has parsed the options already.
-  create: (options, context) => connectAdapter(options, context.logger),
+  // The registry has parsed the options already. Returned unopened: core calls open() (connect and
+  // migrate) before the first operation, or when the application calls `storage.open()`.
+  create: (options, context) => PostgresAdapter.unopened(options, context.logger),
   migrate: (options, context) => migrateParsed(options, context.logger),
 });
 

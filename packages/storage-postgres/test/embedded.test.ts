@@ -9,8 +9,17 @@ import { adapter } from "../src/index.js";
 import { sampleVcon } from "./helpers.js";
 
 const registry = new AdapterRegistry().register(adapter);
-const openAt = (dataDir: string) =>
-  registry.create({ adapter: "postgres", options: { embedded: { dataDir } } });
+/** create, then open: the folder is claimed by `open()` (what a service runs at start), not by create. */
+const openAt = async (dataDir: string) => {
+  const storage = await registry.create({ adapter: "postgres", options: { embedded: { dataDir } } });
+  try {
+    await storage.open!();
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  return storage;
+};
 const rejectionOf = (promise: Promise<unknown>) =>
   promise.then(
     () => expect.fail("expected a rejection"),

@@ -10,6 +10,12 @@ export interface Connection {
   readonly concurrency: number;
   /** Secrets (a password) that error messages must never show. */
   readonly secrets: readonly string[];
+  /**
+   * Starts what the connection needs before its first statement (PGlite of our own); absent where
+   * nothing needs starting (a pool connects lazily). A failure leaves nothing open; calling it again
+   * after success does nothing.
+   */
+  open?(): Promise<void>;
   /** Runs one statement; `name` makes it a named prepared statement where the driver supports it. */
   query<R>(text: string, values?: unknown[], name?: string): Promise<R[]>;
   /** Runs `work` inside one transaction on one connection; throws after ROLLBACK when `work` does. */

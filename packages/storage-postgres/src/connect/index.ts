@@ -8,9 +8,10 @@ export { type Connection, type ConnectionMode, connectionMode, type Transaction 
 
 /**
  * The connection the options ask for, first match wins: the caller's Drizzle database, pool or PGlite
- * (borrowed: never closed by us), embedded PGlite, or a pool of our own on a server.
+ * (borrowed: never closed by us), embedded PGlite, or a pool of our own on a server. Made at once, with
+ * no I/O: a pool connects on first use, embedded PGlite starts in the connection's `open()`.
  */
-export async function openConnection(options: ResolvedOptions): Promise<Connection> {
+export function connectionFor(options: ResolvedOptions): Connection {
   const borrowed = options.db?.$client ?? options.pool ?? options.pglite;
   if (borrowed instanceof pg.Pool) return borrowedPool(borrowed);
   if (isPglite(borrowed)) return borrowedPglite(borrowed);

@@ -1,6 +1,12 @@
 import { mkdir } from "node:fs/promises";
 import type { PGlite, PGliteOptions } from "@electric-sql/pglite";
-import { isStorageError, UnavailableError, ValidationError } from "@vcon/storage-core/adapter";
+import {
+  ClosedError,
+  InternalError,
+  isStorageError,
+  UnavailableError,
+  ValidationError,
+} from "@vcon/storage-core/adapter";
 import type { Connection, Transaction } from "./connection.js";
 import { lockDataDir } from "./folder-lock.js";
 
@@ -22,10 +28,51 @@ export function borrowedPglite(db: PGlite): Connection {
 }
 
 /**
- * PGlite of our own, in memory or in a folder. The package is loaded here, on first use, so a server
- * deployment never installs or loads a WASM PostgreSQL it does not use.
+ * PGlite of our own, in memory or in a folder, started by `open()` (which the adapter's open runs). The
+ * package is loaded then, so a server deployment never installs or loads a WASM PostgreSQL it does not use.
  */
-export async function embeddedConnection(dataDir: string | undefined): Promise<Connection> {
+export function embeddedConnection(dataDir: string | undefined): Connection {
+  const target = dataDir ? `PGlite at ${dataDir}` : "PGlite in memory";
+  let started: { connection: Connection; release(): Promise<void> } | null = null;
+  let closed = false;
+  const live = (): Connection => {
+    if (started) return started.connection;
+    throw closed
+      ? new ClosedError(`${target} is closed.`)
+      : new InternalError(`${target} is not open yet: call open() first (core does before the first call).`);
+  };
+  return {
+    driver: "pglite",
+    owned: true,
+    target,
+    concurrency: 1,
+    secrets: [],
+    async open() {
+      if (closed) throw new ClosedError(`${target} is closed.`);
+      started ??= await startPglite(dataDir, target);
+    },
+    // async: a call before open() or after close() rejects, never throws where a promise was expected.
+    query: async <R>(text: string, values?: unknown[]) => live().query<R>(text, values),
+    transaction: async <T>(work: (tx: Transaction) => Promise<T>) => live().transaction(work),
+    async close() {
+      closed = true;
+      const running = started;
+      started = null;
+      if (!running) return;
+      try {
+        await running.connection.close();
+      } finally {
+        await running.release();
+      }
+    },
+  };
+}
+
+/** Loads PGlite, opens the database (claiming its folder) and sets UTC; nothing stays open on failure. */
+async function startPglite(
+  dataDir: string | undefined,
+  target: string,
+): Promise<{ connection: Connection; release(): Promise<void> }> {
   const { PGlite } = await loadPglite();
   const extensions = await trigramExtension();
   const create = (options: PGliteOptions = {}) => PGlite.create({ ...options, extensions });
@@ -37,20 +84,7 @@ export async function embeddedConnection(dataDir: string | undefined): Promise<C
     await release();
     throw error;
   }
-  const connection = pgliteConnection(db, {
-    owned: true,
-    target: dataDir ? `PGlite at ${dataDir}` : "PGlite in memory",
-  });
-  return {
-    ...connection,
-    async close() {
-      try {
-        await connection.close();
-      } finally {
-        await release();
-      }
-    },
-  };
+  return { connection: pgliteConnection(db, { owned: true, target }), release };
 }
 
 function pgliteConnection(db: PGlite, about: { owned: boolean; target: string }): Connection {
