@@ -82,6 +82,17 @@ function openOne(name: string, entry: StorageEntry, context: OpenContext): Promi
       logger: context.logger,
       ...(context.onOperation ? { onOperation: context.onOperation } : {}),
     })
+    .then(async (storage) => {
+      // Adapters connect in open() (core would run it at the first call): run it now, so a bad
+      // configuration or an unreachable backend stops the start (primary) or is retried (others).
+      try {
+        await storage.open?.();
+      } catch (error) {
+        await storage.close().catch(() => {});
+        throw error;
+      }
+      return storage;
+    })
     .catch((error: unknown) => {
       throw renameFailure(
         error,
