@@ -239,6 +239,8 @@ describe("least privilege", () => {
     const migrating = await openPostgres(
       serverOptions({ url: owned.url(database, migrator), autoMigrate: true }),
     );
+    // The adapter connects and migrates in open(): run it now rather than at a first operation.
+    await migrating.open?.();
     await migrating.close();
     const migratorUrl = owned.url(database, migrator);
     const table = await findVconTable(migratorUrl);
