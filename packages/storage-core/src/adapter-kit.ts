@@ -24,7 +24,7 @@ export { type ChunkRange, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_SIZE } from "./batc
 // Errors and their classification
 export { type ClassifyOptions, isNetworkError, NETWORK_ERROR_CODES, toStorageError } from "./classify.js";
 // Dates: offset-less date-times are UTC
-export { parseVconDate, toVconDate } from "./dates.js";
+export { parseVconDate, toVconDate, withExplicitUtc } from "./dates.js";
 // What save receives
 export type { DocumentLimits, PartyKeys, PreparedVcon } from "./document.js";
 export {

@@ -7,6 +7,18 @@
 
 /** An ISO 8601 date and time with no offset: `T` (or a space) between them, seconds optional. */
 const OFFSETLESS_DATE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The same date text with the UTC the rule implies written out: `Z` after an offset-less date-time,
+ * `T00:00:00Z` after a bare date; anything else as given. Digits are kept, so a database that reads
+ * the text in its own session time zone (PostgreSQL's `timestamptz`) still stores core's instant.
+ */
+export function withExplicitUtc(text: string): string {
+  const offsetless = OFFSETLESS_DATE_TIME.exec(text);
+  if (offsetless) return `${offsetless[1]}T${offsetless[2]}Z`;
+  return DATE_ONLY.test(text) ? `${text}T00:00:00Z` : text;
+}
 
 /**
  * Epoch milliseconds of a vCon date-time, or `null` when the text is not a date. Offset-less ISO
@@ -15,8 +27,7 @@ const OFFSETLESS_DATE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}(?::\d{2}(?:\
  */
 export function parseVconDate(text: string): number | null {
   if (typeof text !== "string") return null;
-  const offsetless = OFFSETLESS_DATE_TIME.exec(text);
-  const ms = offsetless ? Date.parse(`${offsetless[1]}T${offsetless[2]}Z`) : Date.parse(text);
+  const ms = Date.parse(withExplicitUtc(text));
   return Number.isNaN(ms) ? null : ms;
 }
 

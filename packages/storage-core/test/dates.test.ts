@@ -2,6 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { withExplicitUtc } from "../src/adapter-kit.js";
 import { parseVconDate } from "../src/index.js";
 
 const UTC_MS = Date.UTC(2024, 2, 16, 16, 9, 20, 701);
@@ -46,5 +47,15 @@ describe("parseVconDate", () => {
       matchesWindow: true,
       afterCursor: true,
     });
+  });
+});
+
+describe("withExplicitUtc", () => {
+  it("writes out the UTC the rule implies and keeps every digit", () => {
+    expect(withExplicitUtc("2024-03-16T16:09:20.701906")).toBe("2024-03-16T16:09:20.701906Z");
+    expect(withExplicitUtc("2024-03-16 16:09")).toBe("2024-03-16T16:09Z");
+    expect(withExplicitUtc("2024-03-16")).toBe("2024-03-16T00:00:00Z");
+    expect(withExplicitUtc("2024-03-16T16:09:20+02:00")).toBe("2024-03-16T16:09:20+02:00");
+    expect(withExplicitUtc("not a date")).toBe("not a date");
   });
 });

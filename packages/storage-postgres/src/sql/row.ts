@@ -1,4 +1,4 @@
-import type { PreparedVcon } from "@vcon/storage-core/adapter";
+import { type PreparedVcon, withExplicitUtc } from "@vcon/storage-core/adapter";
 import { jsonbSafeCopy, textColumnSafe } from "./jsonb.js";
 import { arrayLiteral, searchKeys } from "./keys.js";
 
@@ -12,7 +12,9 @@ export function rowValues(vcon: PreparedVcon): (string | null)[] {
   return [
     vcon.uuid,
     vcon.json,
-    createdAtValue(vcon.createdAt),
+    // Core's rule (an offset-less date-time is UTC) written out, whatever the session's TimeZone:
+    // a caller's pool may run in another zone.
+    vcon.createdAt === null ? null : withExplicitUtc(vcon.createdAt),
     textColumnSafe(vcon.subject),
     jsonbSafeCopy(vcon.json),
     signedParties(vcon),
@@ -36,20 +38,6 @@ export function keyValues(keys: ReturnType<typeof searchKeys>): (string | null)[
 export function rowColumns(vcons: readonly PreparedVcon[]): (string | null)[][] {
   const rows = vcons.map(rowValues);
   return (rows[0] ?? []).map((_, column) => rows.map((row) => row[column]!));
-}
-
-const OFFSETLESS_DATE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-
-/**
- * created_at as the database must read it under core's rule (a date-time without an offset is UTC),
- * whatever the session's TimeZone: a caller's pool may run in another zone. Digits are kept as given.
- */
-export function createdAtValue(text: string | null): string | null {
-  if (text === null) return null;
-  const offsetless = OFFSETLESS_DATE_TIME.exec(text);
-  if (offsetless) return `${offsetless[1]}T${offsetless[2]}Z`;
-  return DATE_ONLY.test(text) ? `${text}T00:00:00Z` : text;
 }
 
 /** Canonical uuids are lower-case hex at fixed places: string order is PostgreSQL's uuid order. */
