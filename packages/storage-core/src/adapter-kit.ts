@@ -8,6 +8,7 @@
 // The contract
 export type {
   Capability,
+  ChangeBacklog,
   CapabilityManifest,
   CursorPosition,
   ExportOptions,
@@ -17,6 +18,7 @@ export type {
   SearchPage,
   SearchQuery,
   StorageAdapter,
+  StorageChange,
 } from "./adapter.js";
 export { CAPABILITIES } from "./adapter.js";
 // Chunking, as core applies it before calling saveMany

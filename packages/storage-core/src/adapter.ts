@@ -3,7 +3,9 @@ import type { VconDocument } from "./types.js";
 
 /**
  * The optional capabilities. `save`, `get` and `close` are always there. Most name a method; the
- * search features (`searchText`, `searchTags`) say which filters the adapter's `search` understands.
+ * search features (`searchText`, `searchTags`) say which filters the adapter's `search` understands;
+ * `changes` stands for the change log's four methods (`recordChanges`, `readChanges`,
+ * `acknowledgeChanges`, `pendingChanges`).
  */
 export const CAPABILITIES = [
   "delete",
@@ -13,11 +15,34 @@ export const CAPABILITIES = [
   "export",
   "searchText",
   "searchTags",
+  "changes",
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 /** What an adapter declares it can do. A capability left out is `false`. */
 export type CapabilityManifest = Partial<Record<Capability, boolean>>;
+
+/**
+ * One write the backend recorded in its change log (the `changes` capability), with the uuid's state
+ * as it is when the change is read, not as it was written: a consumer that copies `json` (or deletes
+ * when it is null) converges on the backend, whatever order it reads the changes in.
+ */
+export interface StorageChange {
+  /** Opaque; pass it back to `acknowledgeChanges`. Ids grow in recording order. */
+  id: string;
+  uuid: string;
+  /** The stored JSON text of the uuid now, byte for byte as `get` parses it; null when none is stored. */
+  json: string | null;
+  /** When the write was recorded (epoch milliseconds). */
+  recordedMs: number;
+}
+
+/** How much of the change log is not acknowledged yet. */
+export interface ChangeBacklog {
+  count: number;
+  /** `recordedMs` of the oldest unacknowledged change, or null when there is none. */
+  oldestMs: number | null;
+}
 
 /** A position in the (created_at, uuid) order, as carried by an opaque cursor. */
 export interface CursorPosition {
@@ -154,4 +179,22 @@ export interface StorageAdapter {
   saveMany?(chunk: readonly PreparedVcon[]): Promise<void>;
   search?(query: NormalizedSearchQuery, options?: ReadOptions): Promise<SearchPage>;
   export?(options: NormalizedExportOptions): AsyncIterable<VconDocument>;
+  /**
+   * The change log (capability `changes`): a transactional outbox kept by the backend, so a service can
+   * copy every write to other storages without a journal of its own in series with each write.
+   * - `recordChanges(true)` turns recording on, durably (it stays on across restarts and for every
+   *   client of the backend) and idempotently; once it resolves, every committed write (save,
+   *   saveMany, delete, by any client) records one change per uuid it wrote, in the write's own
+   *   transaction: no write commits without its change, a write that fails records none.
+   *   `recordChanges(false)` turns it off and forgets every unacknowledged change.
+   * - `readChanges(limit)`: up to `limit` unacknowledged changes, lowest id first. Reading does not
+   *   consume. A change can become visible after one with a higher id (commits finish out of order),
+   *   so consumers acknowledge by id and never skip ahead of an id they have not seen.
+   * - `acknowledgeChanges(ids)` forgets exactly those changes (unknown ids are ignored).
+   * - `pendingChanges()` counts what is unacknowledged.
+   */
+  recordChanges?(on: boolean): Promise<void>;
+  readChanges?(limit: number): Promise<StorageChange[]>;
+  acknowledgeChanges?(ids: readonly string[]): Promise<void>;
+  pendingChanges?(): Promise<ChangeBacklog>;
 }

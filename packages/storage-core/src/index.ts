@@ -5,6 +5,7 @@
  */
 export type {
   Capability,
+  ChangeBacklog,
   /** @deprecated — import from "@vcon/storage-core/adapter" */
   CapabilityManifest,
   /** @deprecated — import from "@vcon/storage-core/adapter" */
@@ -19,6 +20,7 @@ export type {
   SearchQuery,
   /** @deprecated — import from "@vcon/storage-core/adapter" */
   StorageAdapter,
+  StorageChange,
 } from "./adapter.js";
 export { CAPABILITIES } from "./adapter.js";
 export { type ChunkRange, prepareBatch } from "./batch.js";

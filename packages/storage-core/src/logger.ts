@@ -21,7 +21,19 @@ export interface OperationEvent {
   /** The storage's name from configuration (or the adapter name). */
   storage: string;
   adapter: string;
-  operation: "save" | "get" | "delete" | "exists" | "saveMany" | "search" | "export" | "close";
+  operation:
+    | "save"
+    | "get"
+    | "delete"
+    | "exists"
+    | "saveMany"
+    | "search"
+    | "export"
+    | "close"
+    | "recordChanges"
+    | "readChanges"
+    | "acknowledgeChanges"
+    | "pendingChanges";
   durationMs: number;
   ok: boolean;
   /** The uuid, for single-document operations. */

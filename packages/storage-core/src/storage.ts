@@ -5,11 +5,13 @@
  */
 import type {
   Capability,
+  ChangeBacklog,
   ExportOptions,
   ReadOptions,
   SearchPage,
   SearchQuery,
   StorageAdapter,
+  StorageChange,
 } from "./adapter.js";
 import { type ChunkRange, chunkSizeFor, DEFAULT_BATCH_BYTES, prepareBatch, writeInChunks } from "./batch.js";
 import { readManifest } from "./capabilities.js";
@@ -27,6 +29,7 @@ import {
   isStorageError,
   NotSupportedError,
   type StorageError,
+  ValidationError,
 } from "./errors.js";
 import { type Logger, type OperationEvent, silentLogger } from "./logger.js";
 import { OpenGate } from "./open-gate.js";
@@ -101,6 +104,18 @@ export interface VconStorage {
   search(query?: SearchQuery, options?: ReadOptions): Promise<SearchPage>;
   /** Every stored document (optionally in a created_at range) in (created_at, uuid) order. */
   export(options?: ExportOptions): AsyncIterable<VconDocument>;
+  /**
+   * The change log (capability `changes`, see `StorageAdapter.recordChanges`): turns recording of
+   * every committed write on (durably, for every client of the backend) or off (forgetting what is
+   * unacknowledged). Optional in the type so that objects written to this interface before it existed
+   * still compile; every storage core makes has these four, rejecting NOT_SUPPORTED without the capability.
+   */
+  recordChanges?(on: boolean): Promise<void>;
+  /** Up to `limit` (1 to 10,000; 100 when left out) unacknowledged changes, lowest id first. */
+  readChanges?(limit?: number): Promise<StorageChange[]>;
+  /** Forgets exactly these changes. */
+  acknowledgeChanges?(ids: readonly string[]): Promise<void>;
+  pendingChanges?(): Promise<ChangeBacklog>;
   /** Waits for calls in flight, then releases every resource. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -118,6 +133,9 @@ export interface StorageOptions {
 export function fromAdapter(adapter: StorageAdapter, options: StorageOptions = {}): VconStorage {
   return new ManagedStorage(adapter, options);
 }
+
+const DEFAULT_CHANGE_LIMIT = 100;
+const MAX_CHANGE_LIMIT = 10_000;
 
 const CLOSED_DURING_EXPORT = "The storage was closed during export.";
 
@@ -286,6 +304,41 @@ class ManagedStorage implements VconStorage {
       this.#exports.delete(controller);
       this.#reporter.report({ operation: "export", durationMs: performance.now() - started, count }, failure);
     }
+  }
+
+  recordChanges(on: boolean): Promise<void> {
+    return this.#run("recordChanges", undefined, async () => {
+      const driver = this.#require("changes");
+      if (typeof on !== "boolean") throw new ValidationError("recordChanges takes true or false.");
+      return { result: await driver.recordChanges!(on) };
+    });
+  }
+
+  readChanges(limit = DEFAULT_CHANGE_LIMIT): Promise<StorageChange[]> {
+    return this.#run("readChanges", undefined, async () => {
+      const driver = this.#require("changes");
+      if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_CHANGE_LIMIT)
+        throw new ValidationError(`readChanges takes a limit from 1 to ${MAX_CHANGE_LIMIT}.`);
+      const changes = await driver.readChanges!(limit);
+      return { result: changes, count: changes.length };
+    });
+  }
+
+  acknowledgeChanges(ids: readonly string[]): Promise<void> {
+    return this.#run("acknowledgeChanges", undefined, async () => {
+      const driver = this.#require("changes");
+      if (!Array.isArray(ids) || ids.some((id) => typeof id !== "string"))
+        throw new ValidationError("acknowledgeChanges takes an array of change ids.");
+      if (ids.length > 0) await driver.acknowledgeChanges!(ids);
+      return { result: undefined, count: ids.length };
+    });
+  }
+
+  pendingChanges(): Promise<ChangeBacklog> {
+    return this.#run("pendingChanges", undefined, async () => {
+      const driver = this.#require("changes");
+      return { result: await driver.pendingChanges!() };
+    });
   }
 
   close(): Promise<void> {

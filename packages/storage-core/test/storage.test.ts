@@ -166,6 +166,7 @@ describe("capabilities", () => {
       export: false,
       searchText: false,
       searchTags: false,
+      changes: false,
     });
     for (const call of [
       () => storage.delete(uuid(1)),
@@ -173,6 +174,10 @@ describe("capabilities", () => {
       () => storage.saveMany([]),
       () => storage.search(),
       () => storage.export(),
+      () => storage.recordChanges!(true),
+      () => storage.readChanges!(),
+      () => storage.acknowledgeChanges!([]),
+      () => storage.pendingChanges!(),
     ]) {
       expect((await rejection(call)).code).toBe("NOT_SUPPORTED");
     }

@@ -1,10 +1,12 @@
 import {
+  type ChangeBacklog,
   type NormalizedExportOptions,
   type NormalizedSearchQuery,
   type PreparedVcon,
   type ScanRecord,
   type SearchPage,
   type StorageAdapter,
+  type StorageChange,
   scanMatches,
   scanSearch,
   toScanRecord,
@@ -12,6 +14,7 @@ import {
   vconSearchText,
   vconTags,
 } from "@vcon/storage-core/adapter";
+import { ChangeLog } from "./change-log.js";
 import { NAME } from "./options.js";
 
 /**
@@ -36,7 +39,8 @@ function withLazyContentKeys(record: ScanRecord): ScanRecord {
 /**
  * The reference adapter: every capability, in the simplest correct form, on core's shared scan helpers
  * (the created_at rule, reference filters, order and cursors). Documents live in a Map for the life of
- * the process, kept as JSON text so every read hands out a fresh copy.
+ * the process, kept as JSON text so every read hands out a fresh copy. The change log is the adapter's
+ * own too: recording is per instance, since nothing here outlives it.
  */
 export class MemoryAdapter implements StorageAdapter {
   readonly name = NAME;
@@ -48,9 +52,11 @@ export class MemoryAdapter implements StorageAdapter {
     export: true,
     searchText: true,
     searchTags: true,
+    changes: true,
   };
   readonly maxBatchSize = 10_000;
   #documents = new Map<string, ScanRecord>();
+  #changes = new ChangeLog();
 
   /** How many documents are stored. */
   get size(): number {
@@ -59,12 +65,14 @@ export class MemoryAdapter implements StorageAdapter {
 
   async save(vcon: PreparedVcon): Promise<void> {
     this.#documents.set(vcon.uuid, this.#toStored(vcon));
+    this.#changes.record([vcon.uuid]);
   }
 
   async saveMany(chunk: readonly PreparedVcon[]): Promise<void> {
     // Build every record before touching the map, so a chunk lands whole or not at all.
     const records = chunk.map((vcon) => this.#toStored(vcon));
     for (const record of records) this.#documents.set(record.uuid, record);
+    this.#changes.record(records.map((record) => record.uuid));
   }
 
   async get(uuid: string): Promise<VconDocument | null> {
@@ -77,7 +85,9 @@ export class MemoryAdapter implements StorageAdapter {
   }
 
   async delete(uuid: string): Promise<boolean> {
-    return this.#documents.delete(uuid);
+    const deleted = this.#documents.delete(uuid);
+    if (deleted) this.#changes.record([uuid]);
+    return deleted;
   }
 
   async search(query: NormalizedSearchQuery): Promise<SearchPage> {
@@ -93,8 +103,31 @@ export class MemoryAdapter implements StorageAdapter {
     }
   }
 
+  async recordChanges(on: boolean): Promise<void> {
+    this.#changes.setRecording(on);
+  }
+
+  async readChanges(limit: number): Promise<StorageChange[]> {
+    // The state as it is now, not as it was written: a consumer copying it converges on this adapter.
+    return this.#changes.read(limit).map(([id, { uuid, recordedMs }]) => ({
+      id,
+      uuid,
+      json: this.#documents.get(uuid)?.json ?? null,
+      recordedMs,
+    }));
+  }
+
+  async acknowledgeChanges(ids: readonly string[]): Promise<void> {
+    this.#changes.acknowledge(ids);
+  }
+
+  async pendingChanges(): Promise<ChangeBacklog> {
+    return this.#changes.backlog();
+  }
+
   async close(): Promise<void> {
     this.#documents.clear();
+    this.#changes.setRecording(false);
   }
 
   #toStored(vcon: PreparedVcon): ScanRecord {

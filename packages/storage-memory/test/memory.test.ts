@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { AdapterRegistry, fromAdapter, isStorageError, vconUuidOf } from "@vcon/storage-core";
-import { describe, expect, it } from "vitest";
+import { prepareVcon } from "@vcon/storage-core/adapter";
+import { describe, expect, it, vi } from "vitest";
 import { adapter, MemoryAdapter } from "../src/index.js";
 
 const SAMPLES = fileURLToPath(new URL("../../../../shared/vcon-samples/ietf-vcon-core/", import.meta.url));
@@ -29,6 +30,53 @@ describe("memory adapter specifics", () => {
     expect(memory.size).toBe(1);
     await storage.close();
     expect(memory.size).toBe(0);
+  });
+});
+
+describe("memory change log", () => {
+  const uuid = (n: number) => `0190f1c2-8a3b-7cde-9f01-${String(n).padStart(12, "0")}`;
+
+  it("is kept per instance: another MemoryAdapter neither sees nor records it", async () => {
+    const first = fromAdapter(new MemoryAdapter());
+    const second = fromAdapter(new MemoryAdapter());
+    await first.recordChanges!(true);
+    await first.save({ uuid: uuid(1) });
+    await second.save({ uuid: uuid(2) });
+    expect((await first.readChanges!()).map((change) => change.uuid)).toStrictEqual([uuid(1)]);
+    expect(await second.pendingChanges!()).toStrictEqual({ count: 0, oldestMs: null });
+    await first.close();
+    await second.close();
+  });
+
+  it("close forgets the log and turns recording off", async () => {
+    const memory = new MemoryAdapter();
+    await memory.recordChanges(true);
+    await memory.save(prepareVcon({ uuid: uuid(1) }));
+    expect((await memory.pendingChanges()).count).toBe(1);
+    await memory.close();
+    expect(await memory.pendingChanges()).toStrictEqual({ count: 0, oldestMs: null });
+    // The memory adapter keeps answering after close (core answers CLOSED first): nothing is recorded.
+    await memory.save(prepareVcon({ uuid: uuid(2) }));
+    expect(await memory.readChanges(10)).toStrictEqual([]);
+  });
+
+  it("recordedMs never goes back when the clock does, so the lowest id is the oldest", async () => {
+    const memory = new MemoryAdapter();
+    await memory.recordChanges(true);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(2_000_000);
+      await memory.save(prepareVcon({ uuid: uuid(1) }));
+      vi.setSystemTime(1_000_000);
+      await memory.save(prepareVcon({ uuid: uuid(2) }));
+    } finally {
+      vi.useRealTimers();
+    }
+    expect((await memory.readChanges(10)).map((change) => change.recordedMs)).toStrictEqual([
+      2_000_000, 2_000_000,
+    ]);
+    expect(await memory.pendingChanges()).toStrictEqual({ count: 2, oldestMs: 2_000_000 });
+    await memory.close();
   });
 });
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe } from "vitest";
 import { type ConformanceOptions, SuiteContext } from "./context.js";
 import { backendFailuresGroup } from "./groups/backend-failures.js";
 import { basicsGroup } from "./groups/basics.js";
+import { changesGroup } from "./groups/changes.js";
 import { closeGroup } from "./groups/close.js";
 import { concurrencyGroup } from "./groups/concurrency.js";
 import { datesGroup } from "./groups/dates.js";
@@ -46,6 +47,7 @@ const GROUPS = [
   datesGroup,
   textTagsGroup,
   exportGroup,
+  changesGroup,
   closeGroup,
   propertyGroup,
 ];

@@ -1,6 +1,7 @@
 /** Deliberately broken adapters: the conformance suite must fail each of them. */
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  type ChangeBacklog,
   compareRecords,
   cursorOf,
   matchesQuery,
@@ -8,10 +9,16 @@ import {
   type NormalizedSearchQuery,
   type PreparedVcon,
   type SearchPage,
+  type StorageChange,
   type VconDocument,
 } from "../../src/adapter-kit.js";
 import { fromAdapter, type VconStorage } from "../../src/index.js";
-import { backendConnections, ReferenceAdapter, type StoredRecord } from "./reference-adapter.js";
+import {
+  backendConnections,
+  type ChangeEntry,
+  ReferenceAdapter,
+  type StoredRecord,
+} from "./reference-adapter.js";
 
 /** Answers `undefined` instead of `null` for a missing uuid. */
 export class UndefinedForMissingAdapter extends ReferenceAdapter {
@@ -101,6 +108,10 @@ export function ignoresCloseStorage(): VconStorage {
     saveMany: (vcons, options) => inner.saveMany(vcons, options),
     search: (query) => inner.search(query),
     export: (options) => inner.export(options),
+    recordChanges: (on) => inner.recordChanges!(on),
+    readChanges: (limit) => inner.readChanges!(limit),
+    acknowledgeChanges: (ids) => inner.acknowledgeChanges!(ids),
+    pendingChanges: () => inner.pendingChanges!(),
     close: async () => {},
   };
 }
@@ -639,5 +650,110 @@ export class AccentlessTextAdapter extends ReferenceAdapter {
     return super.matching(
       text === undefined ? query : ({ ...query, text: stripMarks(text) } as typeof query),
     );
+  }
+}
+
+// --- the change log ---------------------------------------------------------------------------------
+
+/** Hands out the text each write stored (a trigger copying NEW.json) instead of the uuid's state now. */
+export class WrittenTextChangesAdapter extends ReferenceAdapter {
+  protected override toChange(id: string, entry: ChangeEntry): StorageChange {
+    return { ...super.toChange(id, entry), json: entry.written };
+  }
+}
+
+/** Reading consumes: the changes it returns are gone (a queue's pop, not a log's read). */
+export class ConsumingReadAdapter extends ReferenceAdapter {
+  override async readChanges(limit: number): Promise<StorageChange[]> {
+    const changes = await super.readChanges(limit);
+    for (const change of changes) this.changeLog.delete(change.id);
+    return changes;
+  }
+}
+
+/** Acknowledging any id forgets the whole log (a TRUNCATE where a DELETE ... WHERE id IN belongs). */
+export class AcknowledgeForgetsAllAdapter extends ReferenceAdapter {
+  override async acknowledgeChanges(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) this.changeLog.clear();
+  }
+}
+
+/** saveMany records only its first uuid (one change per statement, not per row). */
+export class SaveManyRecordsFirstAdapter extends ReferenceAdapter {
+  override async saveMany(chunk: readonly PreparedVcon[]): Promise<void> {
+    const before = new Set(this.changeLog.keys());
+    await super.saveMany(chunk);
+    const added = [...this.changeLog.keys()].filter((id) => !before.has(id));
+    for (const id of added.slice(1)) this.changeLog.delete(id);
+  }
+}
+
+/** recordChanges(false) drops the trigger but keeps the unacknowledged changes. */
+export class OffKeepsChangesAdapter extends ReferenceAdapter {
+  override async recordChanges(on: boolean): Promise<void> {
+    this.assertOpen();
+    this.backend.recording = on;
+  }
+}
+
+/** Records the change in a step of its own before the write: a refused write leaves its change. */
+export class RecordsBeforeTheWriteAdapter extends ReferenceAdapter {
+  override async save(vcon: PreparedVcon): Promise<void> {
+    await this.saveMany([vcon]);
+  }
+
+  override async saveMany(chunk: readonly PreparedVcon[]): Promise<void> {
+    this.assertOpen();
+    for (const vcon of chunk) this.backend.logChange(vcon.uuid, null);
+    this.backend.commit(
+      chunk.map((vcon) => this.toRecord(vcon)),
+      { logged: false },
+    );
+  }
+}
+
+/** Counts the backlog as the span of its ids (max - min + 1): acknowledged gaps still count. */
+export class IdSpanPendingAdapter extends ReferenceAdapter {
+  override async pendingChanges(): Promise<ChangeBacklog> {
+    const backlog = await super.pendingChanges();
+    const ids = [...this.changeLog.keys()].map(Number);
+    return ids.length === 0 ? backlog : { ...backlog, count: Math.max(...ids) - Math.min(...ids) + 1 };
+  }
+}
+
+/** Takes the next change id before a round trip: concurrent writes overwrite each other's change. */
+export class RacyChangeIdsAdapter extends ReferenceAdapter {
+  override async save(vcon: PreparedVcon): Promise<void> {
+    const { backend } = this;
+    const id = backend.nextChangeId;
+    await sleep(1);
+    backend.commit([this.toRecord(vcon)], { logged: false });
+    if (!backend.recording) return;
+    backend.changes.set(String(id), { uuid: vcon.uuid, recordedMs: Date.now(), written: vcon.json });
+    backend.nextChangeId = id + 1;
+  }
+}
+
+/** recordChanges(true) starts a fresh log every time (drop and re-create the table), even when on. */
+export class RecordResetsLogAdapter extends ReferenceAdapter {
+  override async recordChanges(on: boolean): Promise<void> {
+    await super.recordChanges(on);
+    this.changeLog.clear();
+  }
+}
+
+/** Parses ids as integers (BigInt) before deleting: an id it never handed out throws. */
+export class StrictAcknowledgeAdapter extends ReferenceAdapter {
+  override async acknowledgeChanges(ids: readonly string[]): Promise<void> {
+    for (const id of ids) BigInt(id);
+    await super.acknowledgeChanges(ids);
+  }
+}
+
+/** Reads the newest changes first (ORDER BY id DESC). */
+export class NewestFirstChangesAdapter extends ReferenceAdapter {
+  override async readChanges(limit: number): Promise<StorageChange[]> {
+    const all = await super.readChanges(Number.MAX_SAFE_INTEGER);
+    return all.reverse().slice(0, limit);
   }
 }

@@ -430,6 +430,94 @@ export const BROKEN: Record<string, BrokenFixture> = {
       "text and tag search > text compares code units after JS toLowerCase: no normalisation, accent or full case folding, no padding",
     ],
   },
+  "change-log-written-text": {
+    breaks: "a change carries the text its write stored, not the uuid's state when read",
+    options: with_(() => new broken.WrittenTextChangesAdapter()),
+    mustFail: [
+      "changes > a change carries the uuid's state when read: the latest document, or null once deleted",
+    ],
+    mustPass: [
+      "changes > each save, saveMany and delete records one change per uuid it wrote, in write order",
+    ],
+    message: "when it is READ",
+  },
+  "change-log-read-consumes": {
+    breaks: "readChanges consumes what it returns",
+    options: with_(() => new broken.ConsumingReadAdapter()),
+    mustFail: ["changes > reading does not consume, and readChanges(limit) returns the lowest ids first"],
+    message: "a second read returns the same changes",
+  },
+  "change-log-acknowledge-forgets-all": {
+    breaks: "acknowledging some changes forgets them all",
+    options: with_(() => new broken.AcknowledgeForgetsAllAdapter()),
+    mustFail: [
+      "changes > acknowledging some changes leaves exactly the others; pendingChanges counts them",
+      "changes > acknowledging unknown, repeated or already acknowledged ids is harmless",
+    ],
+    message: "exactly the changes not acknowledged remain",
+  },
+  "change-log-save-many-first-only": {
+    breaks: "saveMany records only its first uuid",
+    options: with_(() => new broken.SaveManyRecordsFirstAdapter()),
+    mustFail: [
+      "changes > each save, saveMany and delete records one change per uuid it wrote, in write order",
+    ],
+    message: "one change per uuid per committed write",
+  },
+  "change-log-off-keeps-changes": {
+    breaks: "recordChanges(false) keeps the unacknowledged changes",
+    options: with_(() => new broken.OffKeepsChangesAdapter()),
+    mustFail: [
+      "changes > recordChanges(false) forgets what is pending and records nothing until turned on again",
+    ],
+    message: "forgets every unacknowledged change",
+  },
+  "change-log-records-before-the-write": {
+    breaks: "the change is recorded before, not with, the write: a failed write leaves one",
+    options: with_(() => new broken.RecordsBeforeTheWriteAdapter()),
+    mustFail: [
+      "changes > a write the backend refuses records no change",
+      "changes > a saveMany chunk the backend refuses records none of its uuids",
+      "changes > the adapter's own saveMany that fails mid-chunk records none of its uuids",
+    ],
+    message: "in the write's own transaction",
+  },
+  "change-log-pending-id-span": {
+    breaks: "pendingChanges counts max(id) - min(id) + 1",
+    options: with_(() => new broken.IdSpanPendingAdapter()),
+    mustFail: ["changes > acknowledging some changes leaves exactly the others; pendingChanges counts them"],
+    mustPass: ["changes > reading does not consume, and readChanges(limit) returns the lowest ids first"],
+    message: "pendingChanges counts what is left",
+  },
+  "change-log-racy-ids": {
+    breaks: "change ids picked before a round trip: concurrent writes overwrite each other's change",
+    options: with_(() => new broken.RacyChangeIdsAdapter()),
+    mustFail: ["changes > 64 concurrent saves of different uuids record exactly 64 changes"],
+    mustPass: ["changes > reading does not consume, and readChanges(limit) returns the lowest ids first"],
+    message: "none lost",
+  },
+  "change-log-record-resets": {
+    breaks: "recordChanges(true) starts a fresh log even when already on",
+    options: with_(() => new broken.RecordResetsLogAdapter()),
+    mustFail: [
+      "changes > recordChanges(true) when already on keeps what is pending and records each write once",
+    ],
+    message: "neither forget pending changes",
+  },
+  "change-log-strict-acknowledge": {
+    breaks: "acknowledgeChanges throws on an id it never handed out",
+    options: with_(() => new broken.StrictAcknowledgeAdapter()),
+    mustFail: ["changes > acknowledging unknown, repeated or already acknowledged ids is harmless"],
+    mustPass: ["changes > acknowledging some changes leaves exactly the others; pendingChanges counts them"],
+  },
+  "change-log-newest-first": {
+    breaks: "readChanges returns the newest changes first",
+    options: with_(() => new broken.NewestFirstChangesAdapter()),
+    mustFail: [
+      "changes > each save, saveMany and delete records one change per uuid it wrote, in write order",
+      "changes > reading does not consume, and readChanges(limit) returns the lowest ids first",
+    ],
+  },
 };
 
 /** The correct adapter with the same options: the control. */

@@ -3,9 +3,11 @@
  * depends on core). The broken adapters in ./adapters.ts each override one part with a classic mistake.
  * It counts its open "connections" for the suite's `openResources` hook.
  * Its records live in a `ReferenceBackend`, which can be told to refuse writes of chosen uuids: the
- * suite's `failWrites` hook, as a SQL adapter would implement it with a trigger.
+ * suite's `failWrites` hook, as a SQL adapter would implement it with a trigger. Its change log is
+ * written in the same step as the records, as a trigger writes it in the write's own transaction.
  */
 import {
+  type ChangeBacklog,
   ClosedError,
   compareRecords,
   cursorOf,
@@ -16,6 +18,7 @@ import {
   type PreparedVcon,
   type SearchPage,
   type StorageAdapter,
+  type StorageChange,
   searchTextOf,
   tagsOf,
   type VconDocument,
@@ -40,14 +43,46 @@ export const referenceHooks = {
 /** Connections the reference backends hold: the suite's openResources hook reads it. */
 export const backendConnections = { open: 0 };
 
+/** One row of a reference backend's change log, as a trigger would insert it. */
+export interface ChangeEntry {
+  uuid: string;
+  recordedMs: number;
+  /** The text this write stored (null for a delete): what a careless log hands out instead of the row. */
+  written: string | null;
+}
+
 /** An in-memory "database": commits are all-or-nothing, and refused uuids fail inside it. */
 export class ReferenceBackend {
   readonly records = new Map<string, StoredRecord>();
+  /** The change log by id, in recording order (a Map keeps insertion order). */
+  readonly changes = new Map<string, ChangeEntry>();
+  recording = false;
+  /** The change log's sequence: the next change's id. */
+  nextChangeId = 1;
 
-  /** Throws, writing nothing, when one record is refused. */
-  commit(records: readonly StoredRecord[]): void {
+  /**
+   * Throws, writing nothing (no record, no change), when one record is refused. `logged: false` is the
+   * write without its trigger, for the broken adapters that record their changes some other way.
+   */
+  commit(records: readonly StoredRecord[], { logged = true } = {}): void {
     for (const record of records) this.check(record.uuid);
-    for (const record of records) this.records.set(record.uuid, record);
+    for (const record of records) {
+      this.records.set(record.uuid, record);
+      if (logged) this.logChange(record.uuid, record.json);
+    }
+  }
+
+  /** Deletes a record: a write, so it is logged when there was one to delete. */
+  remove(uuid: string): boolean {
+    const removed = this.records.delete(uuid);
+    if (removed) this.logChange(uuid, null);
+    return removed;
+  }
+
+  /** What the trigger does on every write while recording is on. */
+  logChange(uuid: string, written: string | null): void {
+    if (!this.recording) return;
+    this.changes.set(String(this.nextChangeId++), { uuid, recordedMs: Date.now(), written });
   }
 
   /** What a trigger does: the write of this row fails. */
@@ -66,6 +101,7 @@ export class ReferenceAdapter implements StorageAdapter {
     export: true,
     searchText: true,
     searchTags: true,
+    changes: true,
   };
   protected backend = new ReferenceBackend();
   protected closed = false;
@@ -99,7 +135,8 @@ export class ReferenceAdapter implements StorageAdapter {
   }
 
   async delete(uuid: string): Promise<boolean> {
-    return this.records.delete(uuid);
+    this.assertOpen();
+    return this.backend.remove(uuid);
   }
 
   async search(query: NormalizedSearchQuery): Promise<SearchPage> {
@@ -119,11 +156,48 @@ export class ReferenceAdapter implements StorageAdapter {
     }
   }
 
+  async recordChanges(on: boolean): Promise<void> {
+    this.assertOpen();
+    this.backend.recording = on;
+    if (!on) this.backend.changes.clear();
+  }
+
+  async readChanges(limit: number): Promise<StorageChange[]> {
+    const changes: StorageChange[] = [];
+    for (const [id, entry] of this.changeLog) {
+      if (changes.length === limit) break;
+      changes.push(this.toChange(id, entry));
+    }
+    return changes;
+  }
+
+  async acknowledgeChanges(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.changeLog.delete(id);
+  }
+
+  async pendingChanges(): Promise<ChangeBacklog> {
+    let oldestMs: number | null = null;
+    for (const { recordedMs } of this.changeLog.values())
+      oldestMs = Math.min(oldestMs ?? recordedMs, recordedMs);
+    return { count: this.changeLog.size, oldestMs };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     backendConnections.open--;
     this.backend.records.clear();
+    this.backend.changes.clear();
+  }
+
+  protected get changeLog(): Map<string, ChangeEntry> {
+    this.assertOpen();
+    return this.backend.changes;
+  }
+
+  /** A change as read: with the uuid's state now, not the text its write stored. */
+  protected toChange(id: string, { uuid, recordedMs }: ChangeEntry): StorageChange {
+    return { id, uuid, json: this.backend.records.get(uuid)?.json ?? null, recordedMs };
   }
 
   protected assertOpen(): void {

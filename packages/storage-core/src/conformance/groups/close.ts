@@ -102,6 +102,10 @@ function everyCall(adapter: StorageAdapter): Record<string, () => Promise<unknow
       await iterator.return?.();
     };
   }
+  // Not recordChanges: a closed adapter that quietly reconnected would switch recording for the backend.
+  if (adapter.readChanges) calls.readChanges = () => adapter.readChanges!(1);
+  if (adapter.acknowledgeChanges) calls.acknowledgeChanges = () => adapter.acknowledgeChanges!(["unknown"]);
+  if (adapter.pendingChanges) calls.pendingChanges = () => adapter.pendingChanges!();
   return calls;
 }
 
@@ -130,6 +134,11 @@ export function closeGroup(suite: SuiteContext): void {
         search: () => storage.search({}),
         export: () => collect(storage.export()),
       };
+      // Optional in VconStorage's type, always there on a storage core made.
+      if (storage.recordChanges) calls.recordChanges = () => storage.recordChanges!(true);
+      if (storage.readChanges) calls.readChanges = () => storage.readChanges!(1);
+      if (storage.acknowledgeChanges) calls.acknowledgeChanges = () => storage.acknowledgeChanges!(["1"]);
+      if (storage.pendingChanges) calls.pendingChanges = () => storage.pendingChanges!();
       for (const [operation, call] of Object.entries(calls)) {
         const error = await expectStorageError(call, "CLOSED");
         expect(error.retryable, operation).toBe(false);

@@ -2,7 +2,7 @@ import { describe, expect } from "vitest";
 import { type PreparedVcon, prepareVcon } from "../../document.js";
 import type { VconDocument } from "../../types.js";
 import { collect, expectStorageError, uuidOfItem } from "../assertions.js";
-import type { SuiteContext } from "../context.js";
+import type { SuiteContext, TestEnvironment } from "../context.js";
 import {
   externalRecordingCall,
   iso,
@@ -25,6 +25,25 @@ function failingPreparedVcon(uuid: string): PreparedVcon {
     });
   }
   return failing as unknown as PreparedVcon;
+}
+
+/**
+ * A chunk of fresh prepared vCons with a failing one in its middle, as big as core would send (up to 6,
+ * under the adapter's maxBatchSize), and the healthy ones of it. Skips the test when a chunk has no middle.
+ */
+export function chunkFailingMidway({ probe, skip }: Pick<TestEnvironment, "probe" | "skip">): {
+  chunk: PreparedVcon[];
+  healthy: PreparedVcon[];
+} {
+  const size = Math.min(6, probe.maxBatchSize ?? 6);
+  if (size < 2) skip(`maxBatchSize ${probe.maxBatchSize}: a chunk of one has no middle`);
+  const fresh = () => prepareVcon(externalRecordingCall(randomVconUuid()));
+  const before = Array.from({ length: Math.floor(size / 2) }, fresh);
+  const after = Array.from({ length: size - before.length - 1 }, fresh);
+  return {
+    chunk: [...before, failingPreparedVcon(randomVconUuid()), ...after],
+    healthy: [...before, ...after],
+  };
 }
 
 /** Consecutive ranges of `size` (the last one shorter) over `length` items. */
@@ -141,16 +160,10 @@ export function saveManyGroup(suite: SuiteContext): void {
       group,
       "a chunk lands whole or not at all when a write fails mid-chunk",
       async ({ openAdapter, probe, skip }) => {
-        // Core never sends more than maxBatchSize: a chunk of up to 6 with the failing vCon in its middle.
-        const size = Math.min(6, probe.maxBatchSize ?? 6);
-        if (size < 2) skip(`maxBatchSize ${probe.maxBatchSize}: a chunk of one has no middle`);
+        const { chunk, healthy } = chunkFailingMidway({ probe, skip });
         const adapter = await openAdapter();
-        const fresh = () => prepareVcon(externalRecordingCall(randomVconUuid()));
-        const before = Array.from({ length: Math.floor(size / 2) }, fresh);
-        const after = Array.from({ length: size - before.length - 1 }, fresh);
-        const chunk = [...before, failingPreparedVcon(randomVconUuid()), ...after];
         await expect((async () => adapter.saveMany!(chunk))()).rejects.toThrow();
-        for (const prepared of [...before, ...after]) {
+        for (const prepared of healthy) {
           expect(await adapter.get(prepared.uuid), "no document of a failed chunk is stored").toBeNull();
         }
         // The adapter is still usable after the failure.
