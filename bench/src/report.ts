@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Summary } from "./measure.js";
 import type { BenchReport, ScenarioResult } from "./results.js";
 
@@ -70,4 +72,28 @@ function row(r: ScenarioResult): string {
 export function progressLine(r: ScenarioResult): string {
   const ratio = r.ratio === null ? "—" : `${r.ratio.toFixed(2)}x`;
   return `${r.target.padEnd(8)} ${`${r.scenario} ${r.size}`.padEnd(40)} c=${String(r.concurrency).padEnd(2)} raw ${rate(r.raw).padStart(9)} adapter ${rate(r.adapter).padStart(9)} ${r.unit}  ${ratio}`;
+}
+
+/**
+ * The base name of a run's result files. A run of every target is the record: `latest`. A run limited
+ * by BENCH_ADAPTERS is `partial-<its names>`, so that measuring one adapter never replaces the record.
+ */
+export function resultsName(chosen: readonly string[], every: readonly string[]): string {
+  if (every.every((name) => chosen.includes(name))) return "latest";
+  const names = chosen.map((name) => name.toLowerCase().replace(/[^a-z0-9]+/g, "_")).filter(Boolean);
+  return `partial-${names.join("-") || "none"}`;
+}
+
+/** Writes `<name>.json` and `<name>.md` into `outDir`, stamping the report's end; returns both paths. */
+export function writeResults(
+  report: BenchReport,
+  outDir: string,
+  name: string,
+): { json: string; md: string } {
+  report.finishedAt = new Date().toISOString();
+  mkdirSync(outDir, { recursive: true });
+  const files = { json: join(outDir, `${name}.json`), md: join(outDir, `${name}.md`) };
+  writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(files.md, `${toMarkdown(report)}\n`);
+  return files;
 }

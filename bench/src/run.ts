@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { postgresChecks } from "./checks.js";
 import { describeMachine } from "./machine.js";
 import { postgresServer } from "./postgres-server.js";
-import { progressLine, toMarkdown } from "./report.js";
+import { progressLine, resultsName, writeResults } from "./report.js";
 import type { BenchReport, ScenarioResult } from "./results.js";
 import { scaleFromEnv } from "./scale.js";
 import { runBatch } from "./scenarios/batch.js";
@@ -21,10 +21,13 @@ const SEED = Number(process.env.BENCH_SEED ?? 20_251_128);
 
 async function main(): Promise<void> {
   const scale = scaleFromEnv(process.env.BENCH_SCALE);
-  const chosen = (process.env.BENCH_ADAPTERS ?? [...TARGET_NAMES, "service"].join(","))
+  const every = [...TARGET_NAMES, "service"];
+  const chosen = (process.env.BENCH_ADAPTERS ?? every.join(","))
     .split(",")
     .map((n) => n.trim())
     .filter(Boolean);
+  // A run of some targets only writes partial-<names>.*: latest.* stays the last full run.
+  const resultsFile = resultsName(chosen, every);
   // "service": saves through the example service with replicas (not an adapter target).
   const benchService = chosen.includes("service");
   const names = chosen.filter((n) => n !== "service");
@@ -80,7 +83,7 @@ async function main(): Promise<void> {
         await pair?.adapter.close().catch(() => {});
         await target.teardown().catch(() => {});
       }
-      write(report, outDir);
+      writeResults(report, outDir, resultsFile);
     }
     if (benchService) {
       const service = {
@@ -106,18 +109,11 @@ async function main(): Promise<void> {
   }
   const plan = report.plans.find((p) => p.target === "postgres")?.plan ?? null;
   report.checks = [...postgresChecks(report.results, plan), ...serviceChecks(report.results)];
-  write(report, outDir);
+  writeResults(report, outDir, resultsFile);
   const missed = report.checks.filter((c) => !c.met);
   for (const c of missed) console.log(`TARGET MISSED: ${c.goal}: ${c.measured}`);
-  console.log(`Results: ${join(outDir, "latest.md")} and latest.json`);
+  console.log(`Results: ${join(outDir, `${resultsFile}.md`)} and ${resultsFile}.json`);
   if (report.targets.some((t) => t.error)) process.exitCode = 1;
-}
-
-function write(report: BenchReport, outDir: string): void {
-  report.finishedAt = new Date().toISOString();
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(outDir, "latest.md"), `${toMarkdown(report)}\n`);
 }
 
 /**

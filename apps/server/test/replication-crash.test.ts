@@ -31,7 +31,7 @@ interface Setup {
 let setup: Setup;
 const services: ServeProcess[] = [];
 
-async function prepare(batchSize = 200): Promise<Setup> {
+async function prepare(batchSize = 200, changeLog: "auto" | "off" = "auto"): Promise<Setup> {
   const db = await createTestDatabase("vcon_replication_crash");
   const redis = await ownRedis();
   const dir = mkdtempSync(join(tmpdir(), "vcon-replication-crash-"));
@@ -61,6 +61,7 @@ async function prepare(batchSize = 200): Promise<Setup> {
       "  retryInitialMs: 50",
       "  retryMaxMs: 500",
       `  batchSize: ${batchSize}`,
+      `  changeLog: ${changeLog}`,
       "",
     ].join("\n"),
   );
@@ -185,30 +186,50 @@ describeWithRedisServer("replication under SIGKILL (postgres primary, file and R
     setup = await prepare();
   });
 
-  it("SIGKILL during 5,000 concurrent POSTs: after a restart every acknowledged vCon is in every storage", async () => {
-    await setup.redis.start();
-    let service = await startService();
-    const bodies = bodiesOf(5000);
-    let killedAt = -1;
-    const acknowledged = await postAll(service.url, bodies, 32, (count) => {
-      if (killedAt < 0 && count >= 2500) {
-        killedAt = count;
-        service.child.kill("SIGKILL");
+  it.each([
+    { path: "the primary's change log", changeLog: "auto" },
+    { path: "the journal before the primary", changeLog: "off" },
+  ] as const)(
+    "SIGKILL during 5,000 concurrent POSTs ($path): after a restart every acknowledged vCon is in every storage",
+    async ({ changeLog }) => {
+      if (changeLog === "off") {
+        await setup.db.drop();
+        rmSync(setup.dir, { recursive: true, force: true });
+        setup = await prepare(200, changeLog);
       }
-    });
-    expect(killedAt).toBeGreaterThanOrEqual(2500);
-    expect(acknowledged.size).toBeLessThan(bodies.length);
+      await setup.redis.start();
+      let service = await startService();
+      const bodies = bodiesOf(5000);
+      let killedAt = -1;
+      const acknowledged = await postAll(service.url, bodies, 32, (count) => {
+        if (killedAt < 0 && count >= 2500) {
+          killedAt = count;
+          service.child.kill("SIGKILL");
+        }
+      });
+      expect(killedAt).toBeGreaterThanOrEqual(2500);
+      expect(acknowledged.size).toBeLessThan(bodies.length);
 
-    service = await startService();
-    const convergeMs = await caughtUp(service.url);
-    const stored = await storedTexts();
-    for (const [uuid, text] of acknowledged) expect(stored.primary.get(uuid)).toBe(text);
-    // Nothing exists only in a replica, and every document of the primary reached every replica.
-    expectConverged(stored);
-    console.log(
-      `[replication] SIGKILL after ${acknowledged.size} of 5000 acknowledged (32 clients); primary holds ${stored.primary.size}; replicas converged ${convergeMs} ms after restart`,
-    );
-  });
+      service = await startService();
+      const convergeMs = await caughtUp(service.url);
+      const stored = await storedTexts();
+      for (const [uuid, text] of acknowledged) expect(stored.primary.get(uuid)).toBe(text);
+      // Nothing exists only in a replica, and every document of the primary reached every replica.
+      expectConverged(stored);
+      // The write path was the one asked for: the primary's change log recorded (and handed on) every
+      // write, or was never turned on.
+      const recorders = await sqlRows<{ n: number }>(
+        setup.db.url,
+        "SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid = 'public.vcons'::regclass AND tgfoid = 'public.vcons_record_changes'::regproc",
+      );
+      expect(recorders[0]!.n > 0).toBe(changeLog === "auto");
+      const left = await sqlRows<{ n: number }>(setup.db.url, "SELECT count(*)::int AS n FROM vcons_changes");
+      expect(left[0]!.n).toBe(0);
+      console.log(
+        `[replication] (${changeLog === "auto" ? "change log" : "journal first"}) SIGKILL after ${acknowledged.size} of 5000 acknowledged (32 clients); primary holds ${stored.primary.size}; replicas converged ${convergeMs} ms after restart`,
+      );
+    },
+  );
 
   it("a replica down for the whole load converges once it is started, without restarting the service", async () => {
     const service = await startService();

@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isStorageError, type ValidationError } from "@vcon/storage-core";
 import { freePort } from "@vcon/test-postgres";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildServer, type VconServer } from "../src/index.js";
 import { Journal } from "../src/replication/journal.js";
 import { makeVcon, postJson } from "./helpers.js";
@@ -16,12 +16,20 @@ interface Running {
 
 const started: Running[] = [];
 
+/** Where writes keep the replicas' entries: the primary's change log (memory has one), or the journal. */
+let changeLog: "auto" | "on" | "off" = "auto";
+
 async function start(storages: Record<string, unknown>, dir = tempDir("app")): Promise<Running> {
   const server = await buildServer(
     {
       server: { logLevel: "silent", port: 0 },
       storages: storages as never,
-      replication: { journal: join(dir, "journal.sqlite"), retryInitialMs: 20, retryMaxMs: 200 },
+      replication: {
+        journal: join(dir, "journal.sqlite"),
+        retryInitialMs: 20,
+        retryMaxMs: 200,
+        changeLog,
+      },
     },
     { registry: registryWithSizeLimit() },
   ).catch((error: unknown) => {
@@ -44,7 +52,19 @@ afterEach(async () => {
 const pendingOf = (running: Running, replica: string) =>
   running.server.storages.replication().find((r) => r.replica === replica);
 
-describe("replication: primary first, replicas through the journal", () => {
+describe.each([
+  { mode: "auto", path: "change-log", title: "entries in the primary's change log" },
+  { mode: "off", path: "journal", title: "entries in the journal before the primary" },
+] as const)("replication: primary first, replicas through the journal ($title)", ({ mode, path }) => {
+  beforeEach(() => {
+    changeLog = mode;
+  });
+
+  it("uses the write path the configuration asks for", async () => {
+    const app = await start({ primary: { adapter: "memory" }, archive: { adapter: "memory" } });
+    expect(app.server.storages.replicationPath).toBe(path);
+  });
+
   it("acknowledges after the primary and the journal, then delivers to every replica", async () => {
     const app = await start({
       primary: { adapter: "memory" },
@@ -282,5 +302,50 @@ describe("replication: primary first, replicas through the journal", () => {
     const app = await start({ primary: { adapter: "memory" }, archive: { adapter: "memory" } }, dir);
     await eventually(async () => (await app.server.storages.byName("archive")!.get(vcon.uuid)) !== null);
     await eventually(() => pendingOf(app, "archive")?.pending === 0);
+  });
+});
+
+describe("replication from the primary's change log", () => {
+  beforeEach(() => {
+    changeLog = "auto";
+  });
+
+  it("replicates a write made on the primary by another program, not through the service", async () => {
+    const app = await start({ primary: { adapter: "memory" }, archive: { adapter: "memory" } });
+    const vcon = makeVcon();
+    // Straight to the primary storage, as a CLI import or another service sharing the database would.
+    await app.server.storages.primary.save(vcon);
+    await eventually(async () => (await app.server.storages.byName("archive")!.get(vcon.uuid)) !== null);
+    expect(await app.server.storages.byName("archive")!.get(vcon.uuid)).toEqual(vcon);
+    await app.server.storages.primary.delete(vcon.uuid);
+    await eventually(async () => (await app.server.storages.byName("archive")!.get(vcon.uuid)) === null);
+    await eventually(() => pendingOf(app, "archive")?.pending === 0);
+  });
+
+  it('refuses to start with changeLog: "on" when the primary keeps no change log, and says why', async () => {
+    const dir = tempDir("no-log");
+    changeLog = "on";
+    await expect(
+      start({
+        primary: { adapter: "file", options: { directory: join(dir, "p") } },
+        archive: { adapter: "memory" },
+      }),
+    ).rejects.toThrow(/changeLog is "on" but the primary "primary" \(file\) keeps no change log/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("falls back to the journal (auto) when the primary keeps no change log", async () => {
+    const dir = tempDir("fallback");
+    const app = await start(
+      {
+        primary: { adapter: "file", options: { directory: join(dir, "p") } },
+        archive: { adapter: "memory" },
+      },
+      dir,
+    );
+    expect(app.server.storages.replicationPath).toBe("journal");
+    const vcon = makeVcon();
+    expect((await postJson(`${app.url}/vcons`, vcon)).status).toBe(201);
+    await eventually(async () => (await app.server.storages.byName("archive")!.get(vcon.uuid)) !== null);
   });
 });

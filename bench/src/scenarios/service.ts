@@ -7,6 +7,7 @@ import { makeDocs } from "../documents.js";
 import { runWorkers } from "../measure.js";
 import { ratioOf, type ScenarioResult, type TargetCheck } from "../results.js";
 import type { Scale } from "../scale.js";
+import { databaseUrl, recreateDatabases } from "../targets/pg-admin.js";
 import type { Side } from "../targets/target.js";
 import { newSeries } from "./series.js";
 
@@ -35,10 +36,28 @@ interface RunningService {
   stop(): Promise<void>;
 }
 
+/** A replicated variant: its replicas, and where writes keep the replicas' entries. */
+interface Variant {
+  replicas: readonly string[];
+  /** `replication.changeLog`: `auto` is the shipped default (the primary's change log where it has one). */
+  changeLog: "auto" | "off";
+}
+
+const VARIANTS: readonly Variant[] = [
+  // memory: replication's own cost (delivering costs next to nothing);
+  // file, file + Redis: what a deployment pays, delivery work on the same cores included.
+  { replicas: ["memory"], changeLog: "auto" },
+  { replicas: ["file"], changeLog: "auto" },
+  { replicas: ["file", "redis"], changeLog: "auto" },
+  // The journal in series with the primary's commit, for comparison (not a target).
+  { replicas: ["file"], changeLog: "off" },
+];
+
 /**
  * A save (POST /vcons, 2 KB) through the real service over HTTP: the primary alone (the baseline,
- * "raw"), against the same primary with one replica (file) and with two (file and Redis), whose
- * writes go through the replication journal. Each variant is its own `vcon-server serve` process.
+ * "raw"), against the same kind of primary with one replica and with two. Each variant is its own
+ * `vcon-server serve` process on its own database (a change log turned on for one table must not tax
+ * the baseline's writes).
  */
 export async function runServiceSaves(
   settings: ServiceBenchSettings,
@@ -48,13 +67,13 @@ export async function runServiceSaves(
     console.error(`service not measured: ${SERVICE_CLI} is missing (build apps/server first)`);
     return;
   }
-  const alone = await startService(settings, "alone", []);
+  const alone = await startService(settings, "alone", { replicas: [], changeLog: "auto" });
   try {
-    // memory: the journal and replicator's own cost (delivering costs next to nothing);
-    // file, file + Redis: what a deployment pays, delivery work on the same cores included.
-    for (const replicas of [["memory"], ["file"], ["file", "redis"]]) {
-      const label = `${replicas.length} replica${replicas.length > 1 ? "s" : ""} (${replicas.join(" + ")})`;
-      const replicated = await startService(settings, replicas.join("-"), replicas);
+    for (const variant of VARIANTS) {
+      const { replicas } = variant;
+      const journaled = variant.changeLog === "off" ? ", journal before the primary" : "";
+      const label = `${replicas.length} replica${replicas.length > 1 ? "s" : ""} (${replicas.join(" + ")}${journaled})`;
+      const replicated = await startService(settings, variantName(variant), variant);
       try {
         const services: Record<Side, RunningService> = { raw: alone, adapter: replicated };
         for (const concurrency of settings.scale.concurrency) {
@@ -72,7 +91,7 @@ export async function runServiceSaves(
             unit: "ops/s",
             ...sides,
             ratio: ratioOf(sides.raw, sides.adapter),
-            note: `primary ${settings.postgresUrl ? "postgres" : "memory"}; replicas ${replicas.join(" + ")}`,
+            note: `primary ${settings.postgresUrl ? "postgres" : "memory"}; replicas ${replicas.join(" + ")}; changeLog ${variant.changeLog}`,
           });
         }
       } finally {
@@ -84,10 +103,13 @@ export async function runServiceSaves(
   }
 }
 
-/** "The journal adds at most 10% at concurrency 16": replicated throughput ≥ 0.90× the primary alone. */
+/**
+ * "The journal adds at most 10% at concurrency 16": replicated throughput ≥ 0.90× the primary alone,
+ * for the service as shipped (the comparison row with the journal before the primary is no target).
+ */
 export function serviceChecks(results: readonly ScenarioResult[]): TargetCheck[] {
   return results
-    .filter((r) => r.target === TARGET && r.concurrency === 16)
+    .filter((r) => r.target === TARGET && r.concurrency === 16 && !r.note?.includes("changeLog off"))
     .map((r) => ({
       target: TARGET,
       goal: `${r.scenario}, concurrency 16: journal adds <= 10% (>= 0.90x)`,
@@ -115,16 +137,23 @@ async function post(
   });
 }
 
-function startService(
+function variantName(variant: Variant): string {
+  return `${variant.replicas.join("_")}${variant.changeLog === "off" ? "_journal" : ""}`;
+}
+
+async function startService(
   settings: ServiceBenchSettings,
   name: string,
-  replicas: readonly string[],
+  { replicas, changeLog }: Variant,
 ): Promise<RunningService> {
   const dir = join(settings.workDir, `service-${name}`);
   mkdirSync(dir, { recursive: true });
-  const primary = settings.postgresUrl
-    ? `  primary:\n    adapter: postgres\n    options:\n      url: ${settings.postgresUrl}\n`
-    : "  primary:\n    adapter: memory\n";
+  let primary = "  primary:\n    adapter: memory\n";
+  if (settings.postgresUrl) {
+    const database = `vcon_bench_service_${name}`;
+    await recreateDatabases(settings.postgresUrl, [database]);
+    primary = `  primary:\n    adapter: postgres\n    options:\n      url: ${databaseUrl(settings.postgresUrl, database)}\n`;
+  }
   const replicaConfig = replicas
     .map((kind) =>
       kind === "memory"
@@ -137,7 +166,7 @@ function startService(
   const config = join(dir, "vcon-server.yaml");
   writeFileSync(
     config,
-    `storages:\n${primary}${replicaConfig}replication:\n  journal: ${join(dir, "journal.sqlite")}\n`,
+    `storages:\n${primary}${replicaConfig}replication:\n  journal: ${join(dir, "journal.sqlite")}\n  changeLog: ${changeLog}\n`,
   );
   const child = spawn(process.execPath, [SERVICE_CLI, "--config", config, "serve"], {
     cwd: dir,

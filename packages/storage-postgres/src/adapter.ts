@@ -1,5 +1,6 @@
 import { inspect } from "node:util";
 import {
+  type ChangeBacklog,
   encodeCursor,
   type Logger,
   type NormalizedExportOptions,
@@ -8,9 +9,11 @@ import {
   type ReadOptions,
   type SearchPage,
   type StorageAdapter,
+  type StorageChange,
   silentLogger,
   type VconDocument,
 } from "@vcon/storage-core/adapter";
+import { ChangeLog } from "./changes/index.js";
 import { type Connection, type ConnectionMode, connectionFor, connectionMode } from "./connect/index.js";
 import { ErrorFunnel, toStorageError } from "./errors.js";
 import { NAME } from "./name.js";
@@ -49,6 +52,7 @@ export class PostgresAdapter implements StorageAdapter {
     export: true,
     searchText: true,
     searchTags: true,
+    changes: true,
   };
   readonly maxBatchSize = 5000;
   /** One statement carries a chunk: keep it well under PostgreSQL's 1 GiB message limit. */
@@ -59,6 +63,7 @@ export class PostgresAdapter implements StorageAdapter {
   #errors: ErrorFunnel;
   #batches: BatchWriter;
   #saves: GroupWriter;
+  #changes: ChangeLog;
   /** Where reads go: the primary, or a healthy read replica (see replicas/read-router.ts). */
   #reads: ReadRouter;
   #options: ResolvedOptions;
@@ -84,6 +89,7 @@ export class PostgresAdapter implements StorageAdapter {
     this.#connection = connection;
     this.table = table;
     this.#sql = statements(table);
+    this.#changes = new ChangeLog(connection, table);
     const errorContext = {
       target: connection.target,
       secrets: connection.secrets,
@@ -94,6 +100,7 @@ export class PostgresAdapter implements StorageAdapter {
       connection,
       this.#sql,
       (error) => toStorageError(error, errorContext).code === "UNAVAILABLE",
+      options.maxWritesInFlight,
     );
     const primary: Route = { connection, errors: this.#errors };
     this.#reads = createReadRouter(options, replicas, primary, table.qualified, logger);
@@ -300,6 +307,26 @@ export class PostgresAdapter implements StorageAdapter {
     } catch (error) {
       throw errors.map(error);
     }
+  }
+
+  /**
+   * The change log (capability `changes`), on the primary always: triggers record each write in its own
+   * transaction, whoever writes the table; `recordChanges` creates or drops them (see src/changes/).
+   */
+  recordChanges(on: boolean): Promise<void> {
+    return this.#errors.guard(this.#changes.record(on));
+  }
+
+  readChanges(limit: number): Promise<StorageChange[]> {
+    return this.#errors.guard(this.#changes.read(limit));
+  }
+
+  acknowledgeChanges(ids: readonly string[]): Promise<void> {
+    return this.#errors.guard(this.#changes.acknowledge(ids));
+  }
+
+  pendingChanges(): Promise<ChangeBacklog> {
+    return this.#errors.guard(this.#changes.pending());
   }
 
   /** The read replicas and what their last health check found (empty without replicas). */

@@ -4,6 +4,7 @@ import pg from "pg";
 import { z } from "zod";
 import { isPglite } from "./connect/pglite.js";
 import { NAME } from "./name.js";
+import { DEFAULT_WRITES_IN_FLIGHT } from "./sql/group-writer.js";
 
 const port = z.coerce.number().int().min(1).max(65_535);
 const milliseconds = z.number().int().min(0).max(3_600_000);
@@ -28,6 +29,11 @@ export const postgresOptions = z
     applicationName: z.string().max(63).default("vcon-storage"),
     /** Most connections the pool opens. */
     poolSize: z.number().int().min(1).max(1000).default(10),
+    /**
+     * Most single-save statements running at once (at most `poolSize`): saves arriving while this many
+     * run queue and go together as the next multi-row upsert, one commit for all (group commit).
+     */
+    maxWritesInFlight: z.number().int().min(1).max(1000).default(DEFAULT_WRITES_IN_FLIGHT),
     idleTimeoutMs: milliseconds.default(10_000),
     /** How long to wait for a connection, new or from the pool, before `UNAVAILABLE`. */
     connectionTimeoutMs: milliseconds.default(5_000),

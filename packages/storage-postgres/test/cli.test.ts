@@ -30,7 +30,9 @@ describe("vcon-storage-postgres CLI", () => {
     try {
       const first = capture();
       expect(await runCli(["migrate", "--url", database.url, "--table", "calls"], first.io)).toBe(0);
-      expect(first.output.out).toBe("applied 0000_init, 0001_signed_parties, 0002_search_keys\n");
+      expect(first.output.out).toBe(
+        "applied 0000_init, 0001_signed_parties, 0002_search_keys, 0003_change_log\n",
+      );
       const again = capture();
       expect(await runCli(["migrate", "--url", database.url, "--table", "calls"], again.io)).toBe(0);
       expect(again.output.out).toBe("schema is up to date\n");

@@ -4,9 +4,10 @@ import { AdapterRegistry, fromAdapter, isStorageError, parseOptions, silentLogge
 import { createTestDatabase, sqlRows, type TestDatabase } from "@vcon/test-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adapter, loadMigrations, migrate, PostgresAdapter, tableName } from "../src/index.js";
+import { retarget } from "../src/sql/migrations.js";
 import { PYTHON_TABLE_DDL, sampleVcon } from "./helpers.js";
 
-const ALL = ["0000_init", "0001_signed_parties", "0002_search_keys"];
+const ALL = ["0000_init", "0001_signed_parties", "0002_search_keys", "0003_change_log"];
 /** Every index the migrations make (with pg_trgm, as on the servers tests use), after the prefix. */
 const INDEXES = [
   "created_at_idx",
@@ -21,6 +22,16 @@ const INDEXES = [
 ];
 const indexesNamed = (table: string) =>
   [...INDEXES.map((name) => `${table}_${name}`), `${table}_pkey`].sort();
+
+/** Where the change log of `schema.table` and its trigger function are (migration 0003). */
+async function changeLogOf(url: string, table: string, schema = "public") {
+  const [row] = await sqlRows<{ log: string | null; recorder: string | null }>(
+    url,
+    "SELECT to_regclass($1)::text AS log, to_regprocedure($2)::text AS recorder",
+    [`"${schema}"."${table}_changes"`, `"${schema}"."${table}_record_changes"()`],
+  );
+  return row;
+}
 
 async function indexesOf(url: string, table: string, schema = "public") {
   const rows = await sqlRows<{ indexname: string }>(
@@ -41,6 +52,10 @@ describe("migrations on a server", () => {
   it("from empty: creates the table and its indexes, and records what it applied", async () => {
     expect(await migrate({ url: database.url })).toEqual({ applied: ALL });
     expect(await indexesOf(database.url, "vcons")).toEqual(indexesNamed("vcons"));
+    expect(await changeLogOf(database.url, "vcons")).toEqual({
+      log: "vcons_changes",
+      recorder: "vcons_record_changes()",
+    });
     const journal = await sqlRows<{ tag: string }>(
       database.url,
       "SELECT tag FROM vcons_migrations ORDER BY tag",
@@ -60,9 +75,14 @@ describe("migrations on a server", () => {
     expect(results.flatMap((result) => result.applied).sort()).toEqual(ALL);
   });
 
-  it("custom schema and table names get their own table, indexes and journal", async () => {
+  it("custom schema and table names get their own table, indexes, change log and journal", async () => {
     await migrate({ url: database.url, schema: "archive", table: "calls" });
     expect(await indexesOf(database.url, "calls", "archive")).toEqual(indexesNamed("calls"));
+    expect(await changeLogOf(database.url, "calls", "archive")).toEqual({
+      log: "archive.calls_changes",
+      recorder: "archive.calls_record_changes()",
+    });
+    expect(await changeLogOf(database.url, "calls")).toEqual({ log: null, recorder: null });
     const storage = fromAdapter(
       await PostgresAdapter.connect({ url: database.url, schema: "archive", table: "calls" }),
     );
@@ -91,8 +111,15 @@ describe("migrations on a server", () => {
       );
       expect(createdAt?.data_type).toBe("timestamp without time zone");
       expect(await indexesOf(python.url, "vcons")).toEqual(indexesNamed("vcons"));
+      expect((await changeLogOf(python.url, "vcons"))?.log).toBe("vcons_changes");
       const storage = fromAdapter(await PostgresAdapter.connect({ url: python.url, autoMigrate: false }));
       expect(await storage.get(legacy.uuid)).toEqual(legacy);
+      // The adopted table records its changes too.
+      await storage.recordChanges?.(true);
+      await storage.delete(legacy.uuid);
+      expect((await storage.readChanges?.(10))?.map(({ uuid, json }) => ({ uuid, json }))).toEqual([
+        { uuid: legacy.uuid, json: null },
+      ]);
       await storage.close();
     } finally {
       await python.drop();
@@ -177,10 +204,29 @@ describe("the shipped SQL", () => {
     const migrations = await loadMigrations(tableName("archive", "calls"));
     const statements = migrations.flatMap((migration) => migration.statements);
     expect(statements.join("\n")).not.toMatch(/"vcons/);
+    // The change log and everything naming it land in the target schema, never unqualified.
+    expect(statements.join("\n")).toContain('CREATE TABLE IF NOT EXISTS "archive"."calls_changes"');
+    expect(statements.join("\n")).toContain('INSERT INTO "archive"."calls_changes"');
+    expect(statements.join("\n")).not.toMatch(/(?<!\.)"calls_changes"/);
     for (const statement of statements) {
       expect(statement).toMatch(
         /^(CREATE (TABLE|INDEX) IF NOT EXISTS|DROP INDEX IF EXISTS|ALTER TABLE .* ADD COLUMN IF NOT EXISTS|CREATE OR REPLACE (FUNCTION "archive"\.|TRIGGER)|(-- .*\n)*DO \$\$)/,
       );
     }
+  });
+});
+
+describe("retargeting", () => {
+  it("rewrites each name once, so a table named vcons_... does not get its prefix twice", () => {
+    const target = tableName("public", "vcons_archive");
+    expect(retarget('CREATE OR REPLACE FUNCTION "public"."vcons_keys_stale"()', target)).toBe(
+      'CREATE OR REPLACE FUNCTION "public"."vcons_archive_keys_stale"()',
+    );
+    expect(retarget('INSERT INTO "vcons_changes" (uuid) SELECT id FROM "vcons"', target)).toBe(
+      'INSERT INTO "public"."vcons_archive_changes" (uuid) SELECT id FROM "public"."vcons_archive"',
+    );
+    expect(retarget('CREATE INDEX "vcons_uuid_idx" ON "vcons" USING btree ("uuid")', target)).toBe(
+      'CREATE INDEX IF NOT EXISTS "vcons_archive_uuid_idx" ON "public"."vcons_archive" USING btree ("uuid")',
+    );
   });
 });

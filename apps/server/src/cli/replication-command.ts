@@ -1,10 +1,14 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import type { ChangeBacklog } from "@vcon/storage-core";
 import { type Command, InvalidArgumentError } from "commander";
 import { type DeadLetterSelection, Journal } from "../replication/journal.js";
 import { storageRoles } from "../replication/settings.js";
 import { type ReplicaStatus, replicaStatus } from "../replication/status.js";
+import { openNamed } from "../storages/open.js";
+import { appRegistry } from "../storages/registry.js";
 import { type GlobalOptions, globalOptions, loadGlobalConfig } from "./context.js";
+import { stderrLogger } from "./output.js";
 
 interface SelectionOptions {
   all?: boolean;
@@ -25,8 +29,12 @@ export function registerReplicationCommands(program: Command): void {
     .description("Per replica: pending entries, age of the oldest, dead letters (with reasons), last error")
     .option("--json", "print JSON instead of text")
     .action(async (options: { json?: boolean }, command: Command) => {
-      await withJournal(globalOptions(command), ({ journal, replicas }) => {
-        const status = journal ? replicaStatus(journal, replicas) : replicas.map(emptyStatus);
+      const global = globalOptions(command);
+      const unfed = await primaryChangeLog(global);
+      await withJournal(global, ({ journal, replicas }) => {
+        const status = journal
+          ? replicaStatus(journal, replicas, unfed)
+          : replicas.map((replica) => emptyStatus(replica, unfed));
         const deadLetters = journal?.deadLetters() ?? [];
         const unsettled = journal?.unsettledCount() ?? 0;
         if (options.json) {
@@ -66,6 +74,34 @@ export function registerReplicationCommands(program: Command): void {
           if (count === 0) process.exitCode = 1;
         });
       });
+
+  replication
+    .command("detach")
+    .description(
+      "Stop the primary's change log (recorded for replicas) and forget what it holds: for a primary that no longer has replicas",
+    )
+    .option("--force", "detach even though replicas are configured (they miss writes until `sync`)")
+    .action(async (options: { force?: boolean }, command: Command) => {
+      const loaded = loadGlobalConfig(globalOptions(command));
+      const { primary: name, replicas } = storageRoles(loaded.config.storages);
+      if (replicas.length > 0 && !options.force)
+        throw new InvalidArgumentError(
+          `replicas are configured (${replicas.join(", ")}): they are fed from the change log; use --force to detach anyway`,
+        );
+      const context = { registry: appRegistry(), logger: stderrLogger, secrets: loaded.secrets };
+      const primary = await openNamed(loaded.config, name, context);
+      try {
+        if (!primary.supports("changes")) {
+          process.stdout.write(`${name} keeps no change log: nothing to detach\n`);
+          return;
+        }
+        const { count } = await primary.pendingChanges!();
+        await primary.recordChanges!(false);
+        process.stdout.write(`${name}: change log stopped (${count} unacknowledged change(s) forgotten)\n`);
+      } finally {
+        await primary.close();
+      }
+    });
 
   deadLetterCommand(
     "retry",
@@ -122,11 +158,37 @@ function parseIds(value: string, previous: number[] = []): number[] {
   return [...previous, id];
 }
 
-function emptyStatus(replica: string): ReplicaStatus {
+/**
+ * What the primary's change log holds (writes not moved into the journal yet), when the config has
+ * replicas and the primary keeps one; null when there is none or the primary cannot be reached (said on
+ * stderr: the journal's figures are shown anyway).
+ */
+async function primaryChangeLog(options: GlobalOptions): Promise<ChangeBacklog | null> {
+  const loaded = loadGlobalConfig(options);
+  const { primary: name, replicas } = storageRoles(loaded.config.storages);
+  if (replicas.length === 0 || loaded.config.replication.changeLog === "off") return null;
+  const context = { registry: appRegistry(), logger: stderrLogger, secrets: loaded.secrets };
+  try {
+    const primary = await openNamed(loaded.config, name, context);
+    try {
+      return primary.supports("changes") ? await primary.pendingChanges!() : null;
+    } finally {
+      await primary.close();
+    }
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`could not count the primary's change log (${reason}): journal figures only\n`);
+    return null;
+  }
+}
+
+function emptyStatus(replica: string, unfed: ChangeBacklog | null): ReplicaStatus {
+  const count = unfed?.count ?? 0;
   return {
     replica,
-    pending: 0,
-    oldestPendingAgeMs: null,
+    pending: count,
+    unfed: count,
+    oldestPendingAgeMs: count > 0 && unfed?.oldestMs ? Math.max(0, Date.now() - unfed.oldestMs) : null,
     deadLetters: 0,
     lastError: null,
     lastDeliveredAt: null,
@@ -136,5 +198,6 @@ function emptyStatus(replica: string): ReplicaStatus {
 function statusLine(r: ReplicaStatus): string {
   const oldest = r.oldestPendingAgeMs === null ? "" : `, oldest ${Math.round(r.oldestPendingAgeMs / 1000)} s`;
   const error = r.lastError ? `, last error: ${r.lastError}` : "";
-  return `${r.replica}: ${r.pending} pending${oldest}, ${r.deadLetters} dead letter(s)${error}`;
+  const unfed = r.unfed > 0 ? ` (${r.unfed} still in the primary's change log)` : "";
+  return `${r.replica}: ${r.pending} pending${unfed}${oldest}, ${r.deadLetters} dead letter(s)${error}`;
 }

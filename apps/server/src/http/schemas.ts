@@ -178,13 +178,17 @@ export const deleteResponse = {
 export const replicationHealth = {
   type: "object",
   properties: {
-    pending: { type: "integer", description: "Entries not yet acknowledged by the replica." },
+    pending: { type: "integer", description: "Writes not yet acknowledged by the replica." },
+    unfed: {
+      type: "integer",
+      description: "Of the pending writes, those still in the primary's change log (not in the journal yet).",
+    },
     oldestPendingAgeMs: { type: ["integer", "null"], description: "Age of the oldest pending entry." },
     deadLetters: { type: "integer", description: "Entries the replica refused for good." },
     lastError: { type: ["string", "null"] },
     lastDeliveredAt: { type: ["string", "null"], format: "date-time" },
   },
-  required: ["pending", "oldestPendingAgeMs", "deadLetters", "lastError", "lastDeliveredAt"],
+  required: ["pending", "unfed", "oldestPendingAgeMs", "deadLetters", "lastError", "lastDeliveredAt"],
 } as const;
 
 export const healthResponse = {

@@ -22,6 +22,11 @@ export interface JournalWrite {
   body: string | null;
 }
 
+/** A write the primary already committed (fed from its change log), with when it was recorded there. */
+export interface RecordedWrite extends JournalWrite {
+  recordedMs: number;
+}
+
 /** An entry owed to one replica. */
 export interface Delivery {
   deliveryId: number;
@@ -138,6 +143,22 @@ export class Journal {
         return id;
       }),
     );
+  }
+
+  /**
+   * Records writes the primary already committed (from its change log), deliverable at once, owed to
+   * every replica, durably: the change may be acknowledged on the primary once this resolves.
+   */
+  record(writes: readonly RecordedWrite[], replicas: readonly string[]): Promise<void> {
+    return this.#durable("could not record the primary's changes", (st) => {
+      for (const write of writes) {
+        const id = Number(
+          st.addConfirmed.run(write.uuid, write.op, write.body, this.session, write.recordedMs)
+            .lastInsertRowid,
+        );
+        for (const replica of replicas) st.addDelivery.run(id, replica, write.uuid);
+      }
+    });
   }
 
   /** The primary committed these entries: they may be delivered. */
@@ -393,6 +414,9 @@ function prepareStatements(db: Database.Database) {
     sessionIntents: db.prepare("SELECT COUNT(*) AS n FROM entries WHERE session = ? AND state = 'intent'"),
     addEntry: db.prepare(
       "INSERT INTO entries (uuid, op, body, state, session, created_ms) VALUES (?, ?, ?, 'intent', ?, ?)",
+    ),
+    addConfirmed: db.prepare(
+      "INSERT INTO entries (uuid, op, body, state, session, created_ms) VALUES (?, ?, ?, 'confirmed', ?, ?)",
     ),
     addDelivery: db.prepare("INSERT INTO deliveries (entry_id, replica, uuid) VALUES (?, ?, ?)"),
     setState: db.prepare("UPDATE entries SET state = ? WHERE id = ?"),

@@ -17,7 +17,12 @@ export function registerReplicationMetrics(registry: Registry, status: () => Rep
         for (const replica of status()) this.set({ replica: replica.replica }, value(replica));
       },
     });
-  gauge("vcon_replication_pending", "Journal entries not yet acknowledged by the replica", (r) => r.pending);
+  gauge("vcon_replication_pending", "Writes not yet acknowledged by the replica", (r) => r.pending);
+  gauge(
+    "vcon_replication_unfed",
+    "Of the pending writes, those still in the primary's change log (not in the journal yet)",
+    (r) => r.unfed,
+  );
   gauge(
     "vcon_replication_oldest_pending_age_seconds",
     "Age of the replica's oldest pending entry (0 when none)",

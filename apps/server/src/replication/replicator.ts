@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Logger, VconStorage } from "@vcon/storage-core";
+import type { ChangeBacklog, Logger, VconStorage } from "@vcon/storage-core";
 import type { StorageHandle } from "../storages/handle.js";
 import { DeliveryChannel } from "./channel.js";
+import { Feeder } from "./feeder.js";
 import type { Journal } from "./journal.js";
 import type { KeyedLock } from "./keyed-lock.js";
 import { Resolver } from "./resolver.js";
@@ -16,6 +17,8 @@ export interface ReplicatorOptions {
   settings: ReplicationSettings;
   logger: Logger;
   secrets: readonly string[];
+  /** The primary records its writes in its change log (holding this much now): feed it into the journal. */
+  changeLog: ChangeBacklog | null;
 }
 
 /** How often a process without the lease checks whether the holder is gone. */
@@ -25,8 +28,8 @@ const DRAIN_POLL_MS = 25;
 const DRAIN_STALL_MS = 2000;
 
 /**
- * The background side of replication: settles unknown outcomes from the primary and delivers each
- * replica's entries. Only the process holding the journal's lease delivers (a CLI import next to a
+ * The background side of replication: feeds the primary's change log into the journal (when the
+ * primary keeps one), settles unknown outcomes from the primary and delivers each replica's entries. Only the process holding the journal's lease delivers (a CLI import next to a
  * running server writes entries; the server delivers them).
  */
 export class Replicator {
@@ -34,6 +37,7 @@ export class Replicator {
   readonly #stop = new AbortController();
   readonly #channels: DeliveryChannel[];
   readonly #resolver: Resolver;
+  readonly #feeder: Feeder | null;
   #leased = false;
   #leaseCheckedMs = 0;
 
@@ -55,9 +59,20 @@ export class Replicator {
       lock: options.lock,
       settled: () => this.wake(),
     });
+    this.#feeder = options.changeLog
+      ? new Feeder({
+          backlog: options.changeLog,
+          ...common,
+          primary: options.primary,
+          replicas: options.replicas.map((replica) => replica.name),
+          secrets: options.secrets,
+          fed: () => this.wake(),
+        })
+      : null;
   }
 
   start(): void {
+    this.#feeder?.start();
     this.#resolver.start();
     for (const channel of this.#channels) channel.start();
   }
@@ -65,6 +80,20 @@ export class Replicator {
   /** Confirmed entries were added: deliver them now. */
   wake(): void {
     for (const channel of this.#channels) channel.wake();
+  }
+
+  /** The primary committed `count` writes to its change log: feed them soon. */
+  wrote(count: number): void {
+    this.#feeder?.wrote(count);
+  }
+
+  /**
+   * Moves everything in the primary's change log into the journal now (e.g. before `sync`), when this
+   * process holds the lease (one feeder per journal keeps the entries in the order they were read).
+   */
+  async feed(): Promise<number> {
+    if (!this.#feeder || !this.#holdsLease()) return 0;
+    return this.#feeder.feedAll();
   }
 
   /** Unknown outcomes were recorded: settle them now. */
@@ -77,16 +106,19 @@ export class Replicator {
     return this.#resolver.settleAll();
   }
 
-  /** Per replica: backlog from the journal plus the live last error. */
+  /** Per replica: backlog from the journal (and the primary's change log) plus the live last error. */
   status(): ReplicaStatus[] {
     const names = this.#channels.map((c) => c.replica);
-    return replicaStatus(this.#o.journal, names, (name) => {
+    const unfed = this.#feeder?.unfed ?? null;
+    return replicaStatus(this.#o.journal, names, unfed, (name) => {
       const channel = this.#channels.find((c) => c.replica === name);
       const handle = this.#o.replicas.find((r) => r.name === name);
       const openError = handle?.lastError;
+      const feedError = this.#feeder?.lastError;
       return (
         channel?.lastError ??
-        (openError ? `${name} could not be opened: ${openError.code}: ${openError.message}` : null)
+        (openError ? `${name} could not be opened: ${openError.code}: ${openError.message}` : null) ??
+        (feedError ? `the primary's change log could not be read: ${feedError}` : null)
       );
     });
   }
@@ -101,6 +133,7 @@ export class Replicator {
     if (!this.#holdsLease()) return { delivering: false, status: this.status() };
     this.wake();
     this.wakeResolver();
+    this.#feeder?.wake();
     const deadline = Date.now() + timeoutMs;
     let least = Number.POSITIVE_INFINITY;
     let progressAt = Date.now();
@@ -121,7 +154,7 @@ export class Replicator {
   /** Stops delivering after the round in flight; what is left stays in the journal. */
   async stop(): Promise<void> {
     this.#stop.abort();
-    await Promise.all([this.#resolver.done(), ...this.#channels.map((c) => c.done())]);
+    await Promise.all([this.#feeder?.done(), this.#resolver.done(), ...this.#channels.map((c) => c.done())]);
   }
 
   #holdsLease(): boolean {

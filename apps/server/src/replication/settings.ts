@@ -8,6 +8,13 @@ export const replicationSchema = z
   .object({
     /** The SQLite file holding every write not yet delivered to every replica. */
     journal: z.string().min(1).default(DEFAULT_JOURNAL_FILE),
+    /**
+     * Where a write's entries for the replicas are made durable before it is acknowledged.
+     * `auto`: in the primary's own transaction when its adapter keeps a change log (the `changes`
+     * capability: postgres), else in the journal before the primary is written. `on`: the change log
+     * or refuse to start; `off`: always the journal.
+     */
+    changeLog: z.enum(["auto", "on", "off"]).default("auto"),
     /** First wait after a failed delivery; doubles per failure (with jitter) up to `retryMaxMs`. */
     retryInitialMs: z.coerce.number().int().min(10).default(500),
     retryMaxMs: z.coerce.number().int().min(10).default(60_000),

@@ -1,10 +1,16 @@
+import type { ChangeBacklog } from "@vcon/storage-core";
 import type { Journal } from "./journal.js";
 
 /** One replica's replication state, as `/health`, the metrics and `replication status` show it. */
 export interface ReplicaStatus {
   replica: string;
-  /** Entries not yet acknowledged by the replica (dead letters excluded). */
+  /**
+   * Writes not yet acknowledged by the replica (dead letters excluded): journal entries, plus the
+   * primary's changes not yet moved into the journal (`unfed`).
+   */
   pending: number;
+  /** Of `pending`, the writes still in the primary's change log (0 without one). */
+  unfed: number;
   /** Age of the oldest pending entry in milliseconds, or null when none is pending. */
   oldestPendingAgeMs: number | null;
   deadLetters: number;
@@ -14,19 +20,33 @@ export interface ReplicaStatus {
   lastDeliveredAt: string | null;
 }
 
-/** Reads the backlog from the journal; `liveError` overrides the stored last error when known. */
+/**
+ * Reads the backlog from the journal, adding `unfed` (the primary's change log, owed to every
+ * replica); `liveError` overrides the stored last error when known.
+ */
 export function replicaStatus(
   journal: Journal,
   replicas: readonly string[],
+  unfed: ChangeBacklog | null = null,
   liveError: (replica: string) => string | null = () => null,
   now = Date.now(),
 ): ReplicaStatus[] {
-  return journal.backlog(replicas).map((b) => ({
-    replica: b.replica,
-    pending: b.pending,
-    oldestPendingAgeMs: b.oldestPendingMs === null ? null : Math.max(0, now - b.oldestPendingMs),
-    deadLetters: b.deadLetters,
-    lastError: liveError(b.replica) ?? b.lastError,
-    lastDeliveredAt: b.lastDeliveredMs === null ? null : new Date(b.lastDeliveredMs).toISOString(),
-  }));
+  const unfedCount = unfed?.count ?? 0;
+  return journal.backlog(replicas).map((b) => {
+    const oldest = earliest(b.oldestPendingMs, unfedCount > 0 ? (unfed?.oldestMs ?? null) : null);
+    return {
+      replica: b.replica,
+      pending: b.pending + unfedCount,
+      unfed: unfedCount,
+      oldestPendingAgeMs: oldest === null ? null : Math.max(0, now - oldest),
+      deadLetters: b.deadLetters,
+      lastError: liveError(b.replica) ?? b.lastError,
+      lastDeliveredAt: b.lastDeliveredMs === null ? null : new Date(b.lastDeliveredMs).toISOString(),
+    };
+  });
+}
+
+function earliest(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  return b === null ? a : Math.min(a, b);
 }

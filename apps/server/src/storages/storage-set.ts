@@ -1,5 +1,6 @@
 import {
   type AdapterRegistry,
+  type ChangeBacklog,
   type ExportOptions,
   isPreparedVcon,
   type Logger,
@@ -58,6 +59,7 @@ export class StorageSet {
   readonly #writes: WritePath;
   readonly #reads: ReadPath;
   readonly #secrets: readonly string[];
+  readonly #changeLog: boolean;
 
   private constructor(parts: {
     config: AppConfig;
@@ -69,6 +71,7 @@ export class StorageSet {
     writes: WritePath;
     reads: ReadPath;
     secrets: readonly string[];
+    changeLog: boolean;
   }) {
     this.#config = parts.config;
     this.#roles = parts.roles;
@@ -79,6 +82,7 @@ export class StorageSet {
     this.#writes = parts.writes;
     this.#reads = parts.reads;
     this.#secrets = parts.secrets;
+    this.#changeLog = parts.changeLog;
   }
 
   /**
@@ -96,9 +100,14 @@ export class StorageSet {
       ...(options.onOperation ? { onOperation: options.onOperation } : {}),
     });
     let journal: Journal | null = null;
+    let changeLog: ChangeBacklog | null = null;
     try {
-      if (roles.replicas.length > 0) journal = Journal.open(config.replication.journal);
+      if (roles.replicas.length > 0) {
+        journal = Journal.open(config.replication.journal);
+        changeLog = await useChangeLog(primary, config.replication.changeLog, logger);
+      } else await warnIfStillRecording(primary, logger);
     } catch (error) {
+      await journal?.close();
       await Promise.allSettled([primary.close(), ...[...others.values()].map((h) => h.close())]);
       throw error;
     }
@@ -106,7 +115,16 @@ export class StorageSet {
     const replicas = roles.replicas.map((name) => others.get(name)!);
     const replicator =
       journal && options.replicate !== false
-        ? new Replicator({ journal, primary, replicas, lock, settings: config.replication, logger, secrets })
+        ? new Replicator({
+            journal,
+            primary,
+            replicas,
+            lock,
+            settings: config.replication,
+            logger,
+            secrets,
+            changeLog,
+          })
         : null;
     const writes = new WritePath({
       primary,
@@ -114,6 +132,7 @@ export class StorageSet {
       journal,
       lock,
       secrets,
+      changeLog: changeLog ? (committed) => replicator?.wrote(committed) : null,
       confirmed: () => replicator?.wake(),
       unresolved: () => replicator?.wakeResolver(),
     });
@@ -122,7 +141,18 @@ export class StorageSet {
       .map(([name]) => others.get(name)!);
     const reads = new ReadPath({ primary, fallbacks, secrets });
     replicator?.start();
-    return new StorageSet({ config, roles, primary, others, journal, replicator, writes, reads, secrets });
+    return new StorageSet({
+      config,
+      roles,
+      primary,
+      others,
+      journal,
+      replicator,
+      writes,
+      reads,
+      secrets,
+      changeLog: changeLog !== null,
+    });
   }
 
   /** Every configured storage name, in configuration order. */
@@ -136,6 +166,16 @@ export class StorageSet {
 
   get primary(): VconStorage {
     return this.#primary;
+  }
+
+  /**
+   * Where a write's entries for the replicas become durable before it is acknowledged: in the
+   * primary's own change log (`change-log`), or in the journal before the primary (`journal`); null
+   * without replicas.
+   */
+  get replicationPath(): "change-log" | "journal" | null {
+    if (!this.#journal) return null;
+    return this.#changeLog ? "change-log" : "journal";
   }
 
   /** The journal, when replicas are configured. */
@@ -215,8 +255,12 @@ export class StorageSet {
     return { delivering, waiting: status.filter((r) => r.pending > 0) };
   }
 
-  /** Settles every unresolved journal entry from the primary now (e.g. before `sync`). */
+  /**
+   * Brings the journal up to date with the primary now (e.g. before `sync`): feeds the primary's
+   * change log into it and settles every unresolved entry. Returns how many entries were settled.
+   */
   async settleJournal(): Promise<number> {
+    await this.#replicator?.feed();
     return this.#replicator?.settle() ?? 0;
   }
 
@@ -260,6 +304,51 @@ export class StorageSet {
     if (name === this.#roles.primary) return "primary";
     return this.#roles.replicas.includes(name) ? "replica" : "read-only";
   }
+}
+
+/**
+ * Whether writes keep the replicas' entries in the primary's own change log (see
+ * `replication.changeLog`), turning its recording on when so; resolves with what the log holds already
+ * (writes not fed into the journal before the last stop), or null for the journal path. `auto` falls
+ * back to the journal, with a warning, when the primary cannot record (no capability, or a role that may
+ * not create its triggers).
+ */
+async function useChangeLog(
+  primary: VconStorage,
+  setting: AppConfig["replication"]["changeLog"],
+  logger: Logger,
+): Promise<ChangeBacklog | null> {
+  if (setting === "off") return null;
+  if (!primary.supports("changes")) {
+    if (setting === "on")
+      throw new StorageFailure(
+        `replication.changeLog is "on" but the primary "${primary.name}" (${primary.adapterName}) keeps no change log`,
+        [{ storage: primary.name, ok: false, code: "NOT_SUPPORTED", message: "no change log" }],
+      );
+    return null;
+  }
+  try {
+    await primary.recordChanges!(true);
+    return await primary.pendingChanges!();
+  } catch (error) {
+    if (setting === "on") throw error;
+    logger.warn(
+      { err: error, storage: primary.name },
+      "the primary cannot record a change log; each write is journaled before the primary instead (slower)",
+    );
+    return null;
+  }
+}
+
+/** Without replicas nobody consumes the primary's change log: say so if it still fills up. */
+async function warnIfStillRecording(primary: VconStorage, logger: Logger): Promise<void> {
+  if (!primary.supports("changes")) return;
+  const backlog = await primary.pendingChanges!().catch(() => null);
+  if (backlog && backlog.count > 0)
+    logger.warn(
+      { storage: primary.name, changes: backlog.count },
+      "the primary records a change log for replicas, but none is configured: `vcon-server replication detach` stops it",
+    );
 }
 
 function unknownStorage(name: string, known: string[]): StorageFailure {

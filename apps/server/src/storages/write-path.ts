@@ -18,6 +18,11 @@ export interface WritePathOptions {
   /** Replica names; none means no journal. */
   replicas: readonly string[];
   journal: Journal | null;
+  /**
+   * The primary records every write in its own change log (its transaction holds the replicas'
+   * entry): writes then skip the journal and call this with how many uuids they committed.
+   */
+  changeLog: ((committed: number) => void) | null;
   lock: KeyedLock;
   secrets: readonly string[];
   /** Entries were confirmed: the replicator may deliver them. */
@@ -27,10 +32,12 @@ export interface WritePathOptions {
 }
 
 /**
- * The replicated write: (1) an intent entry per replica, durable in the journal; (2) the primary;
- * (3) the entries confirmed. The caller's answer waits for (1) and (2) only: an entry left
- * unconfirmed by a crash is settled from the primary's state at the next start, so the
- * acknowledgement never depends on a replica. If the primary fails, nothing is written anywhere.
+ * The replicated write. With the primary's change log: the primary alone (its commit holds the change
+ * the feeder moves into the journal). Without it: (1) an intent entry per replica, durable in the
+ * journal; (2) the primary; (3) the entries confirmed; the caller's answer waits for (1) and (2) only,
+ * and an entry left unconfirmed by a crash is settled from the primary's state at the next start.
+ * Either way the acknowledgement never depends on a replica, and if the primary fails, nothing is
+ * written anywhere.
  */
 export class WritePath {
   readonly #o: WritePathOptions;
@@ -61,8 +68,13 @@ export class WritePath {
     writes: readonly JournalWrite[],
     writePrimary: () => Promise<StorageOutcome>,
   ): Promise<StorageOutcome> {
-    const { journal, replicas, lock } = this.#o;
+    const { journal, replicas, lock, changeLog } = this.#o;
     if (!journal || replicas.length === 0) return this.#orFail(writePrimary);
+    if (changeLog) {
+      const outcome = await this.#orFail(writePrimary);
+      changeLog(uuids.length);
+      return outcome;
+    }
     return lock.with(uuids, async () => {
       let ids: number[];
       try {

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { readMigrationFiles } from "drizzle-orm/migrator";
-import type { Connection } from "../connect/index.js";
+import { changeLogNames } from "../changes/names.js";
+import type { Connection, Transaction } from "../connect/index.js";
 import { quote, type TableName } from "./identifiers.js";
 
 /** drizzle-kit writes its migrations here; the package ships the folder. */
@@ -35,19 +36,34 @@ export async function loadMigrations(target: TableName): Promise<Migration[]> {
 }
 
 /**
- * Generated SQL names `"vcons"` in the default schema (hand-written parts name functions
- * `"public"."vcons_..."`). Point it at the configured table, and make every
+ * Generated SQL names `"vcons"` and `"vcons_changes"` in the default schema, and names derived from the
+ * table's (`"vcons_uuid_idx"`; hand-written parts name functions `"public"."vcons_..."`). Point them at
+ * the configured table, in one pass so a table named `vcons_...` is not rewritten twice, and make every
  * CREATE idempotent so a table that vcon-server's Python module created is adopted, never replaced.
  */
 export function retarget(statement: string, target: TableName): string {
+  const schema = quote(target.schema);
+  const changeLog = changeLogNames(target).table;
   return statement
-    .replaceAll('"public"."vcons_', `${quote(target.schema)}."${target.table}_`)
-    .replaceAll('"vcons_', `"${target.table}_`)
-    .replaceAll('"vcons"', target.qualified)
-    .replace(/^DROP INDEX (?!IF EXISTS)"/, `DROP INDEX IF EXISTS ${quote(target.schema)}."`)
+    .replace(/("public"\.)?"vcons(_changes"|"|_)/g, (_match, qualified: string | undefined, rest: string) => {
+      if (rest === '"') return target.qualified;
+      if (rest === '_changes"') return changeLog;
+      return qualified ? `${schema}."${target.table}_` : `"${target.table}_`;
+    })
+    .replace(/^DROP INDEX (?!IF EXISTS)"/, `DROP INDEX IF EXISTS ${schema}."`)
     .replace(/^CREATE TABLE (?!IF NOT EXISTS)/, "CREATE TABLE IF NOT EXISTS ")
     .replace(/^CREATE (UNIQUE )?INDEX (?!IF NOT EXISTS)/, "CREATE $1INDEX IF NOT EXISTS ")
     .replace(/ADD COLUMN (?!IF NOT EXISTS)/g, "ADD COLUMN IF NOT EXISTS ");
+}
+
+/**
+ * The lock migrations run under, for this transaction: other schema changes to the same table (the
+ * change log's triggers) take it too, so they never interleave with a migration or each other.
+ */
+export async function lockSchemaChanges(query: Transaction["query"], target: TableName): Promise<void> {
+  await query("SELECT pg_advisory_xact_lock(hashtext($1))", [
+    `vcon-storage:${target.schema}.${target.table}`,
+  ]);
 }
 
 /**
@@ -57,10 +73,9 @@ export function retarget(statement: string, target: TableName): string {
 export async function applyMigrations(connection: Connection, target: TableName): Promise<MigrationResult> {
   const migrations = await loadMigrations(target);
   const journal = `${quote(target.schema)}.${quote(`${target.table}_migrations`)}`;
-  const lockKey = `vcon-storage:${target.schema}.${target.table}`;
   const applied: string[] = [];
   await connection.transaction(async ({ query }) => {
-    await query("SELECT pg_advisory_xact_lock(hashtext($1))", [lockKey]);
+    await lockSchemaChanges(query, target);
     await query(`CREATE SCHEMA IF NOT EXISTS ${quote(target.schema)}`);
     await query(
       `CREATE TABLE IF NOT EXISTS ${journal} (tag text PRIMARY KEY, hash text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,

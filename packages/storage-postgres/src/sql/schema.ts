@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, jsonb, pgSchema, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigserial, index, jsonb, pgSchema, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 /**
  * The `vcons` table, column for column as vcon-server's Python module lays it out, plus the indexes
@@ -85,3 +85,16 @@ export function vconsTable(schemaName: string, tableName: string) {
 }
 
 export type VconsTable = typeof vcons;
+
+/**
+ * The change log of `vcons` (`<table>_changes`), a transactional outbox: while recording is on, triggers
+ * add one row per uuid written, in the write's own transaction (see src/changes/). Rows are deleted as
+ * their consumer acknowledges them, so the table holds only what is still owed.
+ */
+export const vconsChanges = pgTable("vcons_changes", {
+  /** Grows in recording order; consumers acknowledge by it. */
+  id: bigserial("id", { mode: "bigint" }).primaryKey(),
+  /** The vCon written (the row's `id`); its current state is read from `vcons` when the change is read. */
+  uuid: uuid("uuid").notNull(),
+  recordedAt: timestamp("recorded_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
+});
