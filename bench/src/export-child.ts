@@ -1,3 +1,4 @@
+import { reportToParent } from "./child-json.js";
 import { measurePeakRss } from "./measure.js";
 import { exportRanges, loadDataset } from "./scenarios/dataset.js";
 import { createTarget } from "./targets/index.js";
@@ -45,13 +46,4 @@ async function main(job: ExportJob): Promise<ExportOutcome> {
   }
 }
 
-main(JSON.parse(process.argv[2]!) as ExportJob).then(
-  (outcome) => {
-    process.stdout.write(`${JSON.stringify(outcome)}\n`);
-    process.exit(0);
-  },
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+reportToParent(main(JSON.parse(process.argv[2]!) as ExportJob));

@@ -1,5 +1,4 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { runJsonChild } from "../child-json.js";
 import { compareSides } from "../compare.js";
 import { telOf } from "../documents.js";
 import type { ExportJob, ExportOutcome } from "../export-child.js";
@@ -122,24 +121,7 @@ function exportSummary(outcome: ExportOutcome | null): Summary | null {
 
 /** Runs one export in a fresh Node process and returns what it measured. */
 function exportInChild(job: ExportJob): Promise<ExportOutcome> {
-  const script = fileURLToPath(new URL("../export-child.js", import.meta.url));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--expose-gc", script, JSON.stringify(job)], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-    });
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      if (code !== 0)
-        return reject(new Error(`export child for ${job.target}/${job.side} exited with ${code}`));
-      try {
-        resolve(JSON.parse(out.trim().split("\n").at(-1)!) as ExportOutcome);
-      } catch (error) {
-        reject(error);
-      }
-    });
+  return runJsonChild<ExportOutcome>("export-child", JSON.stringify(job)).catch((error: unknown) => {
+    throw new Error(`export child for ${job.target}/${job.side} failed: ${String(error)}`);
   });
 }

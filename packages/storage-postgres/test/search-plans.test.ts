@@ -8,6 +8,7 @@ import {
   type VconStorage,
 } from "@vcon/storage-core";
 import { createTestDatabase, sqlRows, type TestDatabase } from "@vcon/test-postgres";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresAdapter } from "../src/index.js";
 import { tableName } from "../src/sql/identifiers.js";
@@ -117,22 +118,20 @@ async function explain(sql: Sql, statement: { text: string; values: unknown[] })
   };
 }
 
-/** What the adapter runs for `query` (gathering, then the walk when gathering hit its cap), explained. */
+/**
+ * What the adapter runs for `query` (the probe, else gathering, in one statement; then the walk when
+ * gathering hit its cap), explained.
+ */
 async function planOf(sql: Sql, query: SearchQuery) {
   const normalized = normalizeSearchQuery({ ...query, limit: 20 });
   const { filters } = keyFilters(normalized);
   const statements = searchStatements(tableName("public", "vcons"), { ...filters, limit: 21 });
   const explained = [];
-  if (statements.probe) {
-    explained.push(await explain(sql, statements.probe));
-    const probed = await sql(statements.probe.text, statements.probe.values);
-    if (probed.length === 21) return summed(explained);
-  }
-  let walk = statements.gather === null;
-  if (statements.gather) {
-    explained.push(await explain(sql, statements.gather));
-    const [first] = await sql(statements.gather.text, statements.gather.values);
-    walk = Number(first?.gathered ?? 0) >= GATHER_LIMIT;
+  let walk = statements.first === null;
+  if (statements.first) {
+    explained.push(await explain(sql, statements.first));
+    const [row] = await sql(statements.first.text, statements.first.values);
+    walk = row?.gathered != null && Number(row.gathered) >= GATHER_LIMIT;
   }
   if (walk) explained.push(await explain(sql, statements.walk));
   return summed(explained);
@@ -145,16 +144,26 @@ function summed(explained: { read: number; scans: string[] }[]) {
   };
 }
 
+/** One connection that keeps its prepared statements, as each pooled connection of the adapter does. */
+interface Session {
+  run(statement: { name: string; text: string; values: unknown[] }): Promise<unknown>;
+  /** How often the named prepared statement of this session ran on its generic plan. */
+  genericPlans(name: string): Promise<number>;
+}
+
 function describePlans(
   name: string,
-  open: () => Promise<{ sql: Sql; storage: VconStorage; close(): Promise<void> }>,
+  open: () => Promise<{ sql: Sql; storage: VconStorage; session?: Session; close(): Promise<void> }>,
+  /** Whether `open` gives a session (named prepared statements: the server, not PGlite). */
+  sessions = false,
 ) {
   describe(`${name}: every filter is index-served on ${ROWS.toLocaleString("en")} rows`, () => {
     let sql: Sql;
     let storage: VconStorage;
+    let session: Session | undefined;
     let close: () => Promise<void>;
     beforeAll(async () => {
-      ({ sql, storage, close } = await open());
+      ({ sql, storage, session, close } = await open());
       await sql("ALTER TABLE vcons SET (autovacuum_enabled = false)");
       // As an import loads them: saveMany in chunks, nothing analysed afterwards.
       await storage.saveMany([...loadedVcons()]);
@@ -176,25 +185,57 @@ function describePlans(
             expect(plan.read, `rows read (${plan.scans.join(", ")})`).toBeLessThanOrEqual(COMMON_BUDGET);
             expect((await storage.search({ ...common, limit: 20 })).items).toHaveLength(20);
           });
+          // A statement planned again on every call costs as much CPU as running it (issue 19 at 16
+          // callers): its text must let PostgreSQL keep one generic plan, for rare and common values.
+          it.runIf(sessions)(`${filter}: the search statement is planned once per connection`, async () => {
+            let name = "";
+            for (let i = 0; i < 8; i++) {
+              for (const query of [rare, common]) {
+                const { filters } = keyFilters(normalizeSearchQuery({ ...query, limit: 20 }));
+                const { first } = searchStatements(tableName("public", "vcons"), { ...filters, limit: 21 });
+                name = first!.name;
+                await session!.run(first!);
+              }
+            }
+            // PostgreSQL plans the first five executions for their values, then compares.
+            expect(await session!.genericPlans(name)).toBeGreaterThanOrEqual(16 - 5);
+          });
         }
       });
     }
   });
 }
 
-describePlans("PostgreSQL server", async () => {
-  const database: TestDatabase = await createTestDatabase("search_plans");
-  const adapter = await PostgresAdapter.connect({ url: database.url });
-  const storage = fromAdapter(adapter);
-  return {
-    sql: (text, values) => sqlRows(database.url, text, values),
-    storage,
-    close: async () => {
-      await storage.close();
-      await database.drop();
-    },
-  };
-});
+describePlans(
+  "PostgreSQL server",
+  async () => {
+    const database: TestDatabase = await createTestDatabase("search_plans");
+    const adapter = await PostgresAdapter.connect({ url: database.url });
+    const storage = fromAdapter(adapter);
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    return {
+      sql: (text, values) => sqlRows(database.url, text, values),
+      storage,
+      session: {
+        run: (statement) => client.query(statement),
+        genericPlans: async (statementName) => {
+          const { rows } = await client.query<{ generic: string }>(
+            "SELECT generic_plans AS generic FROM pg_prepared_statements WHERE name = $1",
+            [statementName],
+          );
+          return Number(rows[0]?.generic ?? 0);
+        },
+      },
+      close: async () => {
+        await client.end();
+        await storage.close();
+        await database.drop();
+      },
+    };
+  },
+  true,
+);
 
 describePlans("PGlite", async () => {
   const pglite = await PGlite.create({ extensions: { pg_trgm } });

@@ -54,6 +54,13 @@ interface Filter {
 }
 
 const p = (name: string) => sql.placeholder(name);
+/**
+ * A LIKE pattern the planner cannot look into (a one-row subquery, evaluated once per statement):
+ * from a constant pattern it would estimate each value's own selectivity, find every custom plan
+ * cheaper than the generic one, and plan the prepared statement again on every call. The trigram
+ * indexes serve it all the same.
+ */
+const pattern = (name: string) => sql`(SELECT ${p(name)}::text)`;
 
 const FILTERS: Record<string, Filter> = {
   tel: {
@@ -71,19 +78,19 @@ const FILTERS: Record<string, Filter> = {
   name: {
     kind: "key",
     applies: (q) => q.name !== undefined,
-    condition: sql`party_names LIKE ${p("name")} ESCAPE '\\'`,
+    condition: sql`party_names LIKE ${pattern("name")} ESCAPE '\\'`,
     values: (q) => ({ name: contains(q.name!) }),
   },
   subject: {
     kind: "key",
     applies: (q) => q.subject !== undefined,
-    condition: sql`subject_key LIKE ${p("subject")} ESCAPE '\\'`,
+    condition: sql`subject_key LIKE ${pattern("subject")} ESCAPE '\\'`,
     values: (q) => ({ subject: contains(q.subject!) }),
   },
   text: {
     kind: "key",
     applies: (q) => q.text !== undefined,
-    condition: sql`search_text LIKE ${p("text")} ESCAPE '\\'`,
+    condition: sql`search_text LIKE ${pattern("text")} ESCAPE '\\'`,
     values: (q) => ({ text: contains(q.text!) }),
   },
   tags: {
@@ -123,10 +130,12 @@ export interface SearchStatement {
 }
 
 interface Shape {
-  /** The first PROBE_ROWS rows in order, filtered: a common value's page, at the cost of one short walk. */
-  probe: Built | null;
-  /** Matching ids through the key indexes, at most GATHER_LIMIT, then one ordered page of them. */
-  gather: Built | null;
+  /**
+   * The probe, and in the same statement gathering when the probe did not fill a page: the first
+   * PROBE_ROWS rows in order, filtered (a common value's page, at the cost of one short walk); else the
+   * matching ids through the key indexes, at most GATHER_LIMIT, then one ordered page of them.
+   */
+  first: Built | null;
   /** The same filters in (created_at, id) order: for range-only queries and for common values. */
   walk: Built;
 }
@@ -139,37 +148,31 @@ interface Built {
 }
 
 const dialect = new PgDialect();
-/** Per table, per set of applying filters: built once, then only the values change. */
+/** Per table, per set of applying filters and step sizes: built once, then only the values change. */
 const shapes = new Map<string, Map<string, Shape>>();
 
 /** The statements for `input` on `target`, with their values bound. */
 export function searchStatements(
   target: TableName,
   input: SearchInput,
-): { probe: SearchStatement | null; gather: SearchStatement | null; walk: SearchStatement } {
+): { first: SearchStatement | null; walk: SearchStatement } {
   const applying = FILTER_NAMES.filter((name) => FILTERS[name]!.applies(input));
-  const limited = input.limit != null;
   const byTable = shapes.get(target.qualified) ?? new Map<string, Shape>();
   shapes.set(target.qualified, byTable);
-  const key = `${applying.join(",")}|${limited}`;
-  const shape = byTable.get(key) ?? buildShape(target, applying, limited);
+  // The first step's text holds the page size and the step sizes (see buildShape), so they are part
+  // of its shape: one prepared statement per page size in use.
+  const steps = { ...searchSteps, pageRows: input.limit ?? null };
+  const key = `${applying.join(",")}|${steps.pageRows}|${steps.probeRows}|${steps.gatherLimit}`;
+  const shape = byTable.get(key) ?? buildShape(target, applying, steps);
   byTable.set(key, shape);
-  const values: Record<string, unknown> = {
-    limit: input.limit,
-    gatherLimit: searchSteps.gatherLimit,
-    probeRows: searchSteps.probeRows,
-  };
+  const values: Record<string, unknown> = { limit: input.limit };
   for (const name of applying) Object.assign(values, FILTERS[name]!.values(input));
   const bind = (built: Built): SearchStatement => ({
     name: built.name,
     text: built.text,
     values: fillPlaceholders(built.params, values),
   });
-  return {
-    probe: shape.probe && bind(shape.probe),
-    gather: shape.gather && bind(shape.gather),
-    walk: bind(shape.walk),
-  };
+  return { first: shape.first && bind(shape.first), walk: bind(shape.walk) };
 }
 
 /**
@@ -210,25 +213,22 @@ export async function searchPage(
 }
 
 /**
- * With a key filter: the probe (a common value's page is among the first rows), then gathering through
- * the key indexes (a rare value), then the ordered walk (a value too common to gather). Each step that
- * answers answers exactly: the probe's rows are the first matches of a prefix of the order, gathering
- * below its cap has every match.
+ * With a key filter: the probe, else gathering through the key indexes (one statement, one round
+ * trip), then the ordered walk when gathering hit its cap (a value too common to gather). Each step
+ * that answers answers exactly: the probe's rows are the first matches of a prefix of the order,
+ * gathering below its cap has every match.
  */
 async function pageRows(
   target: TableName,
   input: SearchInput,
   run: (statement: SearchStatement) => Promise<SearchRow[]>,
 ): Promise<SearchRow[]> {
-  const { probe, gather, walk } = searchStatements(target, input);
-  if (probe) {
-    const rows = await run(probe);
-    if (rows.length === input.limit) return rows;
-  }
-  if (gather) {
-    const rows = await run(gather);
-    const gathered = Number(rows[0]?.gathered ?? 0);
-    if (gathered < searchSteps.gatherLimit) return rows;
+  const { first, walk } = searchStatements(target, input);
+  if (first) {
+    const rows = await run(first);
+    // No rows: the probe found none and gathering nothing. `gathered` is null on the probe's rows.
+    const gathered = rows[0]?.gathered;
+    if (gathered == null || Number(gathered) < searchSteps.gatherLimit) return rows;
   }
   return run(walk);
 }
@@ -238,7 +238,12 @@ export function statementName(text: string): string {
   return `vcon_q_${createHash("sha1").update(text).digest("hex").slice(0, 24)}`;
 }
 
-function buildShape(target: TableName, applying: readonly string[], limited: boolean): Shape {
+function buildShape(
+  target: TableName,
+  applying: readonly string[],
+  steps: typeof searchSteps & { pageRows: number | null },
+): Shape {
+  const limited = steps.pageRows !== null;
   const t = sql.raw(target.qualified);
   const of = (kind: Filter["kind"]) => applying.filter((name) => FILTERS[name]!.kind === kind);
   const keys = of("key").map((name) => FILTERS[name]!.condition);
@@ -253,21 +258,27 @@ function buildShape(target: TableName, applying: readonly string[], limited: boo
     `${BODY_SQL} AS body, id, ${CURSOR_TIME_SQL} AS cursor_time, keyed_at IS NOT NULL AS keyed`,
   );
   const walk = sql`SELECT ${columns} FROM ${t}${where} ORDER BY created_at, id${limit}`;
-  // MATERIALIZED: the candidates come from the key indexes whatever the statistics say; a plan that
-  // walks the created_at index for a rare value (the whole table) is not possible in this shape.
-  const gather =
-    keyCondition && limited
-      ? sql`WITH candidates AS MATERIALIZED (SELECT id, created_at FROM ${t}${where} LIMIT ${p("gatherLimit")}),
-  page AS (SELECT id FROM candidates ORDER BY created_at, id${limit})
-SELECT ${columns}, (SELECT count(*) FROM candidates) AS gathered
-FROM ${t} JOIN page USING (id) ORDER BY created_at, id`
-      : null;
-  const probe =
-    keyCondition && limited
-      ? sql`SELECT ${columns} FROM (SELECT * FROM ${t}${rangeWhere} ORDER BY created_at, id LIMIT ${p("probeRows")}) AS prefix
-WHERE ${keyCondition} ORDER BY created_at, id${limit}`
-      : null;
-  return { probe: probe && built(probe), gather: gather && built(gather), walk: built(walk) };
+  if (!keyCondition || !limited) return { first: null, walk: built(walk) };
+  // The page size and the step sizes are literals, not parameters: the planner then costs the generic
+  // plan as it costs each custom one (a LIMIT parameter is costed as a tenth of the rows), and
+  // PostgreSQL keeps the prepared statement's one generic plan instead of planning every call again.
+  const [page, probeRows, gatherLimit] = [steps.pageRows!, steps.probeRows, steps.gatherLimit].map((n) =>
+    sql.raw(String(Math.trunc(n))),
+  );
+  // Both branches are gated on the probe's row count (a one-time filter): gathering is not run at all
+  // when the probe filled the page. MATERIALIZED: the candidates come from the key indexes whatever
+  // the statistics say; a plan that walks the created_at index for a rare value (the whole table) is
+  // not possible in this shape.
+  const first = sql`WITH probe AS MATERIALIZED (
+  SELECT ${columns} FROM (SELECT * FROM ${t}${rangeWhere} ORDER BY created_at, id LIMIT ${probeRows}) AS prefix
+  WHERE ${keyCondition} ORDER BY created_at, id LIMIT ${page}),
+  candidates AS MATERIALIZED (SELECT id, created_at FROM ${t}${where} LIMIT ${gatherLimit}),
+  page AS (SELECT id FROM candidates ORDER BY created_at, id LIMIT ${page})
+SELECT *, NULL::bigint AS gathered FROM probe WHERE (SELECT count(*) FROM probe) = ${page}
+UNION ALL
+(SELECT ${columns}, (SELECT count(*) FROM candidates) AS gathered
+FROM ${t} JOIN page USING (id) WHERE (SELECT count(*) FROM probe) < ${page} ORDER BY created_at, id)`;
+  return { first: built(first), walk: built(walk) };
 }
 
 function built(query: SQL): Built {
