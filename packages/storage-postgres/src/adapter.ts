@@ -219,7 +219,7 @@ export class PostgresAdapter implements StorageAdapter {
     const { name, text } = this.#sql.get;
     return this.#reads
       .read(uuid, options, ({ connection, errors }) =>
-        errors.guard(connection.query<{ body: string | null }>(text, [uuid], name)),
+        errors.guard(connection.read<{ body: string | null }>(text, [uuid], name)),
       )
       .then(parseBody);
   }
@@ -227,7 +227,7 @@ export class PostgresAdapter implements StorageAdapter {
   async exists(uuid: string, options?: ReadOptions): Promise<boolean> {
     const { name, text } = this.#sql.exists;
     const rows = await this.#reads.read(uuid, options, ({ connection, errors }) =>
-      errors.guard(connection.query(text, [uuid], name)),
+      errors.guard(connection.read(text, [uuid], name)),
     );
     return rows.length > 0;
   }

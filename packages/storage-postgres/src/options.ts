@@ -34,6 +34,11 @@ export const postgresOptions = z
      * run queue and go together as the next multi-row upsert, one commit for all (group commit).
      */
     maxWritesInFlight: z.number().int().min(1).max(1000).default(DEFAULT_WRITES_IN_FLIGHT),
+    /**
+     * get and exists run pipelined (pg's pipeline mode) on 2 clients checked out of the pool while
+     * reads are in flight, instead of one pool connection per read; off: every read takes its own.
+     */
+    pipelineReads: z.boolean().default(true),
     idleTimeoutMs: milliseconds.default(10_000),
     /** How long to wait for a connection, new or from the pool, before `UNAVAILABLE`. */
     connectionTimeoutMs: milliseconds.default(5_000),

@@ -18,6 +18,11 @@ export interface Connection {
   open?(): Promise<void>;
   /** Runs one statement; `name` makes it a named prepared statement where the driver supports it. */
   query<R>(text: string, values?: unknown[], name?: string): Promise<R[]>;
+  /**
+   * Runs a read of one row by key (get, exists): on a pg pool, pipelined on a few clients of the pool
+   * unless `pipelineReads` is off (see pipelined-reads.ts); elsewhere the same as `query`.
+   */
+  read<R>(text: string, values: unknown[], name?: string): Promise<R[]>;
   /** Runs `work` inside one transaction on one connection; throws after ROLLBACK when `work` does. */
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   /**

@@ -13,7 +13,7 @@ export { type Connection, type ConnectionMode, connectionMode, type Transaction 
  */
 export function connectionFor(options: ResolvedOptions): Connection {
   const borrowed = options.db?.$client ?? options.pool ?? options.pglite;
-  if (borrowed instanceof pg.Pool) return borrowedPool(borrowed);
+  if (borrowed instanceof pg.Pool) return borrowedPool(borrowed, options.pipelineReads);
   if (isPglite(borrowed)) return borrowedPglite(borrowed);
   if (borrowed !== undefined) {
     throw new TypeError("db.$client is neither a pg.Pool nor a PGlite");

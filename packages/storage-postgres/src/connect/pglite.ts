@@ -53,6 +53,7 @@ export function embeddedConnection(dataDir: string | undefined): Connection {
     },
     // async: a call before open() or after close() rejects, never throws where a promise was expected.
     query: async <R>(text: string, values?: unknown[]) => live().query<R>(text, values),
+    read: async <R>(text: string, values: unknown[]) => live().query<R>(text, values),
     transaction: async <T>(work: (tx: Transaction) => Promise<T>) => live().transaction(work),
     async close() {
       closed = true;
@@ -94,6 +95,9 @@ function pgliteConnection(db: PGlite, about: { owned: boolean; target: string })
     concurrency: 1,
     secrets: [],
     async query<R>(text: string, values: unknown[] = []) {
+      return (await db.query<R>(text, values)).rows;
+    },
+    async read<R>(text: string, values: unknown[]) {
       return (await db.query<R>(text, values)).rows;
     },
     async transaction<T>(work: (tx: Transaction) => Promise<T>) {

@@ -10,6 +10,7 @@ import {
   resolveTarget,
 } from "../options.js";
 import type { Connection, Transaction } from "./connection.js";
+import { PipelinedReads } from "./pipelined-reads.js";
 
 /** A pool of our own on the server the options name (or on `target`: a read replica). */
 export function serverConnection(
@@ -19,31 +20,39 @@ export function serverConnection(
   const pool = new pg.Pool(poolConfig(options, target));
   // An idle client losing its server must not crash the process: the pool replaces it on next use.
   pool.on("error", () => {});
-  return poolConnection(pool, {
+  return poolConnection(pool, options.pipelineReads, {
     owned: true,
     target: describeTarget(target),
     secrets: target.password ? [target.password] : [],
   });
 }
 
-/** The caller's pool: used, never ended. */
-export function borrowedPool(pool: pg.Pool): Connection {
-  return poolConnection(pool, { owned: false, target: "caller's pool", secrets: [] });
+/** The caller's pool: used, never ended (pipelined reads give their clients back on close). */
+export function borrowedPool(pool: pg.Pool, pipelineReads: boolean): Connection {
+  return poolConnection(pool, pipelineReads, { owned: false, target: "caller's pool", secrets: [] });
 }
 
 function poolConnection(
   pool: pg.Pool,
+  pipelineReads: boolean,
   about: { owned: boolean; target: string; secrets: string[] },
 ): Connection {
   let ended = false;
+  const concurrency = pool.options.max ?? 10;
+  const clients = pipelineReads ? PipelinedReads.clientsFor(concurrency) : 0;
+  const pipelined = clients > 0 ? new PipelinedReads(pool, clients) : null;
+  // No async wrapper on the hot path: one promise less per call.
+  const query = <R>(text: string, values: unknown[] = [], name?: string): Promise<R[]> =>
+    pool.query(name ? { name, text, values } : { text, values }).then(rowsOf) as Promise<R[]>;
   return {
     driver: "pg",
     ...about,
-    concurrency: pool.options.max ?? 10,
-    // No async wrapper on the hot path: one promise less per call.
-    query<R>(text: string, values: unknown[] = [], name?: string): Promise<R[]> {
-      return pool.query(name ? { name, text, values } : { text, values }).then(rowsOf) as Promise<R[]>;
-    },
+    concurrency,
+    query,
+    read: pipelined
+      ? <R>(text: string, values: unknown[], name?: string) =>
+          pipelined.query(text, values, name) as Promise<R[]>
+      : query,
     async transaction<T>(work: (tx: Transaction) => Promise<T>) {
       const client = await pool.connect();
       try {
@@ -71,6 +80,7 @@ function poolConnection(
     cursor: <R>(text: string, values: unknown[], fetchSize: number, signal: AbortSignal) =>
       cursorRows<R>(pool, text, values, fetchSize, signal),
     async close() {
+      await pipelined?.close();
       if (!about.owned || ended) return;
       ended = true;
       await pool.end();
