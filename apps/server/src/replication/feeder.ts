@@ -12,10 +12,12 @@ import type { Journal, RecordedWrite } from "./journal.js";
 import type { ReplicationSettings } from "./settings.js";
 
 /**
- * Under load, the least time between two reads of the change log: each read then carries the writes
- * of many requests, and the primary answers one query per interval instead of one per write.
+ * The least time between a write and the read of the change log that feeds it: each read then carries
+ * the writes of many requests, and the primary answers one query per interval instead of one per
+ * write. Replicas trail the primary by about this much; 100 ms measured a little cheaper than 20 ms at
+ * 16 callers (bench/results/service-quick.md), within the bench's noise.
  */
-export const FEED_SPACING_MS = 20;
+export const FEED_SPACING_MS = 100;
 /** Most changes one read of the change log takes (one journal commit carries them all). */
 export const FEED_BATCH = 500;
 
