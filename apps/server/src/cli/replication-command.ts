@@ -1,13 +1,14 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import type { ChangeBacklog } from "@vcon/storage-core";
+import type { ChangeBacklog, VconStorage } from "@vcon/storage-core";
 import { type Command, InvalidArgumentError } from "commander";
+import type { LoadedConfig } from "../config/load.js";
 import { type DeadLetterSelection, Journal } from "../replication/journal.js";
 import { storageRoles } from "../replication/settings.js";
-import { type ReplicaStatus, replicaStatus } from "../replication/status.js";
+import { type ReplicaStatus, replicaStatus, replicaStatusWithoutJournal } from "../replication/status.js";
 import { openNamed } from "../storages/open.js";
 import { appRegistry } from "../storages/registry.js";
-import { type GlobalOptions, globalOptions, loadGlobalConfig } from "./context.js";
+import { globalOptions, loadGlobalConfig } from "./context.js";
 import { stderrLogger } from "./output.js";
 
 interface SelectionOptions {
@@ -29,12 +30,12 @@ export function registerReplicationCommands(program: Command): void {
     .description("Per replica: pending entries, age of the oldest, dead letters (with reasons), last error")
     .option("--json", "print JSON instead of text")
     .action(async (options: { json?: boolean }, command: Command) => {
-      const global = globalOptions(command);
-      const unfed = await primaryChangeLog(global);
-      await withJournal(global, ({ journal, replicas }) => {
+      const loaded = loadGlobalConfig(globalOptions(command));
+      const unfed = await primaryChangeLog(loaded);
+      await withJournal(loaded, ({ journal, replicas }) => {
         const status = journal
           ? replicaStatus(journal, replicas, unfed)
-          : replicas.map((replica) => emptyStatus(replica, unfed));
+          : replicaStatusWithoutJournal(replicas, unfed);
         const deadLetters = journal?.deadLetters() ?? [];
         const unsettled = journal?.unsettledCount() ?? 0;
         if (options.json) {
@@ -68,7 +69,7 @@ export function registerReplicationCommands(program: Command): void {
       .option("--all", "every dead letter")
       .option("--replica <name>", "with --all: only this replica's")
       .action(async (ids: number[] | undefined, options: SelectionOptions, command: Command) => {
-        await withJournal(globalOptions(command), async ({ journal }) => {
+        await withJournal(loadGlobalConfig(globalOptions(command)), async ({ journal }) => {
           const count = journal ? await act(journal, selection(ids, options)) : 0;
           process.stdout.write(`${count} dead letter(s) ${done}\n`);
           if (count === 0) process.exitCode = 1;
@@ -88,9 +89,7 @@ export function registerReplicationCommands(program: Command): void {
         throw new InvalidArgumentError(
           `replicas are configured (${replicas.join(", ")}): they are fed from the change log; use --force to detach anyway`,
         );
-      const context = { registry: appRegistry(), logger: stderrLogger, secrets: loaded.secrets };
-      const primary = await openNamed(loaded.config, name, context);
-      try {
+      await withPrimary(loaded, async (primary) => {
         if (!primary.supports("changes")) {
           process.stdout.write(`${name} keeps no change log: nothing to detach\n`);
           return;
@@ -98,9 +97,7 @@ export function registerReplicationCommands(program: Command): void {
         const { count } = await primary.pendingChanges!();
         await primary.recordChanges!(false);
         process.stdout.write(`${name}: change log stopped (${count} unacknowledged change(s) forgotten)\n`);
-      } finally {
-        await primary.close();
-      }
+      });
     });
 
   deadLetterCommand(
@@ -123,8 +120,7 @@ interface JournalContext {
   replicas: string[];
 }
 
-function openJournal(options: GlobalOptions): JournalContext {
-  const { config } = loadGlobalConfig(options);
+function openJournal({ config }: LoadedConfig): JournalContext {
   const replicas = storageRoles(config.storages).replicas;
   const file = resolve(config.replication.journal);
   return { journal: existsSync(file) ? Journal.open(file) : null, replicas };
@@ -132,10 +128,10 @@ function openJournal(options: GlobalOptions): JournalContext {
 
 /** Runs `work` on the configured journal (null when it does not exist yet), closing it afterwards. */
 async function withJournal(
-  options: GlobalOptions,
+  loaded: LoadedConfig,
   work: (context: JournalContext) => void | Promise<void>,
 ): Promise<void> {
-  const context = openJournal(options);
+  const context = openJournal(loaded);
   try {
     await work(context);
   } finally {
@@ -163,18 +159,13 @@ function parseIds(value: string, previous: number[] = []): number[] {
  * replicas and the primary keeps one; null when there is none or the primary cannot be reached (said on
  * stderr: the journal's figures are shown anyway).
  */
-async function primaryChangeLog(options: GlobalOptions): Promise<ChangeBacklog | null> {
-  const loaded = loadGlobalConfig(options);
-  const { primary: name, replicas } = storageRoles(loaded.config.storages);
-  if (replicas.length === 0 || loaded.config.replication.changeLog === "off") return null;
-  const context = { registry: appRegistry(), logger: stderrLogger, secrets: loaded.secrets };
+async function primaryChangeLog(loaded: LoadedConfig): Promise<ChangeBacklog | null> {
+  if (storageRoles(loaded.config.storages).replicas.length === 0) return null;
+  if (loaded.config.replication.changeLog === "off") return null;
   try {
-    const primary = await openNamed(loaded.config, name, context);
-    try {
-      return primary.supports("changes") ? await primary.pendingChanges!() : null;
-    } finally {
-      await primary.close();
-    }
+    return await withPrimary(loaded, (primary) =>
+      primary.supports("changes") ? primary.pendingChanges!() : Promise.resolve(null),
+    );
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     process.stderr.write(`could not count the primary's change log (${reason}): journal figures only\n`);
@@ -182,17 +173,16 @@ async function primaryChangeLog(options: GlobalOptions): Promise<ChangeBacklog |
   }
 }
 
-function emptyStatus(replica: string, unfed: ChangeBacklog | null): ReplicaStatus {
-  const count = unfed?.count ?? 0;
-  return {
-    replica,
-    pending: count,
-    unfed: count,
-    oldestPendingAgeMs: count > 0 && unfed?.oldestMs ? Math.max(0, Date.now() - unfed.oldestMs) : null,
-    deadLetters: 0,
-    lastError: null,
-    lastDeliveredAt: null,
-  };
+/** Opens the configured primary on its own (no journal, no replication), runs `work`, closes it. */
+async function withPrimary<T>(loaded: LoadedConfig, work: (primary: VconStorage) => Promise<T>): Promise<T> {
+  const { primary: name } = storageRoles(loaded.config.storages);
+  const context = { registry: appRegistry(), logger: stderrLogger, secrets: loaded.secrets };
+  const primary = await openNamed(loaded.config, name, context);
+  try {
+    return await work(primary);
+  } finally {
+    await primary.close();
+  }
 }
 
 function statusLine(r: ReplicaStatus): string {

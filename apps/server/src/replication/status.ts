@@ -1,5 +1,5 @@
 import type { ChangeBacklog } from "@vcon/storage-core";
-import type { Journal } from "./journal.js";
+import type { Journal, ReplicaBacklog } from "./journal.js";
 
 /** One replica's replication state, as `/health`, the metrics and `replication status` show it. */
 export interface ReplicaStatus {
@@ -31,8 +31,35 @@ export function replicaStatus(
   liveError: (replica: string) => string | null = () => null,
   now = Date.now(),
 ): ReplicaStatus[] {
+  return statusOf(journal.backlog(replicas), unfed, liveError, now);
+}
+
+/** The same without a journal (none exists yet): only the primary's change log can be owed. */
+export function replicaStatusWithoutJournal(
+  replicas: readonly string[],
+  unfed: ChangeBacklog | null,
+  now = Date.now(),
+): ReplicaStatus[] {
+  const empty = (replica: string): ReplicaBacklog => ({
+    replica,
+    pending: 0,
+    oldestPendingMs: null,
+    deadLetters: 0,
+    lastError: null,
+    lastErrorMs: null,
+    lastDeliveredMs: null,
+  });
+  return statusOf(replicas.map(empty), unfed, () => null, now);
+}
+
+function statusOf(
+  backlogs: readonly ReplicaBacklog[],
+  unfed: ChangeBacklog | null,
+  liveError: (replica: string) => string | null,
+  now: number,
+): ReplicaStatus[] {
   const unfedCount = unfed?.count ?? 0;
-  return journal.backlog(replicas).map((b) => {
+  return backlogs.map((b) => {
     const oldest = earliest(b.oldestPendingMs, unfedCount > 0 ? (unfed?.oldestMs ?? null) : null);
     return {
       replica: b.replica,
