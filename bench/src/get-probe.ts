@@ -7,14 +7,14 @@
  */
 import { fromAdapter, type VconStorage } from "@vcon/storage-core";
 import { PostgresAdapter } from "@vcon/storage-postgres";
-import pg from "pg";
 import { singleOpGoal } from "./checks.js";
 import { type BenchDoc, type DocSize, makeDoc } from "./documents.js";
 import { runWorkers, summarize } from "./measure.js";
-import { RAW_GET, RAW_SCHEMA, RAW_UPSERT, upsertParams } from "./raw-sql.js";
+import { listFromEnv, mean, openRawPool, PROBE_SERVER } from "./probe-kit.js";
+import { RAW_GET, RAW_UPSERT, upsertParams } from "./raw-sql.js";
 import { databaseUrl, onDatabase, recreateDatabases } from "./targets/pg-admin.js";
 
-const server = process.env.POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const server = PROBE_SERVER;
 const ROUNDS = Number(process.env.PROBE_ROUNDS ?? 4);
 const SIZES = listFromEnv("PROBE_SIZES", ["2KB", "50KB"]) as DocSize[];
 const CONCURRENCY = listFromEnv("PROBE_CONCURRENCY", ["1", "16"]).map(Number);
@@ -25,12 +25,7 @@ const DATABASES = { raw: "vcon_get_probe_raw", adapter: "vcon_get_probe_adapter"
 
 async function main() {
   await recreateDatabases(server, Object.values(DATABASES));
-  const raw = new pg.Pool({
-    connectionString: databaseUrl(server, DATABASES.raw),
-    max: POOL_SIZE,
-    idleTimeoutMillis: 0,
-  });
-  await raw.query(RAW_SCHEMA);
+  const raw = await openRawPool(DATABASES.raw, POOL_SIZE);
   const adapterOptions = {
     url: databaseUrl(server, DATABASES.adapter),
     poolSize: POOL_SIZE,
@@ -91,15 +86,6 @@ async function main() {
         await client.query(`drop database if exists ${name} with (force)`);
     });
   }
-}
-
-function listFromEnv(name: string, fallback: readonly string[]): string[] {
-  const value = process.env[name];
-  return value ? value.split(",").map((part) => part.trim()) : [...fallback];
-}
-
-function mean(values: readonly number[]): number {
-  return values.reduce((n, v) => n + v, 0) / Math.max(1, values.length);
 }
 
 main().catch((error) => {

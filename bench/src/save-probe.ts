@@ -18,10 +18,11 @@ import pg from "pg";
 import { singleOpGoal } from "./checks.js";
 import { DOC_SIZES, type DocSize, makeDoc } from "./documents.js";
 import { runWorkers, type Summary, summarize } from "./measure.js";
+import { listFromEnv, mean, openRawPool, PROBE_SERVER } from "./probe-kit.js";
 import { RAW_GET, RAW_SCHEMA, RAW_UPSERT, upsertParams } from "./raw-sql.js";
 import { databaseUrl, recreateDatabases } from "./targets/pg-admin.js";
 
-const server = process.env.POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const server = PROBE_SERVER;
 const ROUNDS = Number(process.env.PROBE_ROUNDS ?? 3);
 const SIZES = listFromEnv("PROBE_SIZES", DOC_SIZES) as DocSize[];
 const CONCURRENCY = listFromEnv("PROBE_CONCURRENCY", ["1", "16"]).map(Number);
@@ -42,12 +43,7 @@ interface Sample {
 async function main() {
   await recreateDatabases(server, Object.values(DATABASES));
   // No idle timeout on either side: a backend that exits takes its CPU count with it (see backendCpuMs).
-  const raw = new pg.Pool({
-    connectionString: databaseUrl(server, DATABASES.raw),
-    max: POOL_SIZE,
-    idleTimeoutMillis: 0,
-  });
-  await raw.query(RAW_SCHEMA);
+  const raw = await openRawPool(DATABASES.raw, POOL_SIZE);
   const adapters = new Map<Side, VconStorage>();
   for (const bound of BOUNDS) {
     const adapter = await PostgresAdapter.connect({
@@ -103,15 +99,6 @@ async function main() {
     for (const storage of adapters.values()) await storage.close();
     await raw.end();
   }
-}
-
-function listFromEnv(name: string, fallback: readonly string[]): string[] {
-  const value = process.env[name];
-  return value ? value.split(",").map((part) => part.trim()) : [...fallback];
-}
-
-function mean(values: readonly number[]): number {
-  return values.reduce((n, v) => n + v, 0) / Math.max(1, values.length);
 }
 
 function cpuOf(samples: readonly Sample[], key: "clientMs" | "serverMs"): string {
