@@ -8,8 +8,8 @@
 // The contract
 export type {
   Capability,
-  ChangeBacklog,
   CapabilityManifest,
+  ChangeBacklog,
   CursorPosition,
   ExportOptions,
   NormalizedExportOptions,

@@ -5,9 +5,9 @@
  */
 export type {
   Capability,
-  ChangeBacklog,
   /** @deprecated — import from "@vcon/storage-core/adapter" */
   CapabilityManifest,
+  ChangeBacklog,
   /** @deprecated — import from "@vcon/storage-core/adapter" */
   CursorPosition,
   ExportOptions,
