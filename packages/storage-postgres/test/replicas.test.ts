@@ -108,8 +108,12 @@ describe.skipIf(reason !== null)("read replicas (a real primary and streaming st
     await once.close();
     await pair.waitForReplay();
     await gone(pair.primaryUrl, "replica-test-writer");
+    // A health verdict counts for 2 x replicaCheckMs; after that reads go to the primary until the
+    // next check ends. At 100 ms a loaded machine can outrun that window, so this test, which counts
+    // where reads ran rather than how fast checks come, checks explicitly and keeps the verdict 20 s.
     const readerAdapter = await PostgresAdapter.connect({
       ...readerOptions(pair),
+      replicaCheckMs: 10_000,
       applicationName: "replica-test-reader",
     });
     const reader = fromAdapter(readerAdapter);
