@@ -1,11 +1,10 @@
 import { fromAdapter, isStorageError, type VconStorage } from "@vcon/storage-core";
 import { prepareVcon } from "@vcon/storage-core/adapter";
 import { createTestDatabase, sqlRows, type TestDatabase } from "@vcon/test-postgres";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresAdapter } from "../src/index.js";
 import { DEFAULT_WRITES_IN_FLIGHT, SOLO_BYTES } from "../src/sql/group-writer.js";
-import { sampleVcon } from "./helpers.js";
+import { callerPool, sampleVcon } from "./helpers.js";
 import { REFUSE_WRITES, REFUSED_WRITES_SETUP, RESTORE_WRITES } from "./support/refused-writes.js";
 
 /**
@@ -13,7 +12,7 @@ import { REFUSE_WRITES, REFUSED_WRITES_SETUP, RESTORE_WRITES } from "./support/r
  * (every save is one statement, so one commit: no BEGIN), and the most statements running at once.
  */
 function countingPool(url: string, max: number) {
-  const pool = new pg.Pool({ connectionString: url, max });
+  const pool = callerPool({ connectionString: url, max });
   const seen = { sent: [] as string[], running: 0, mostRunning: 0 };
   const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
   (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args) => {
@@ -133,7 +132,7 @@ describe("group commit of concurrent saves", () => {
   });
 
   it("resolves each save only after its commit: another connection sees the row at once", async () => {
-    const reader = new pg.Pool({ connectionString: database.url, max: 4 });
+    const reader = callerPool({ connectionString: database.url, max: 4 });
     try {
       const vcons = Array.from({ length: 24 }, () => sampleVcon());
       const unseen: string[] = [];

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import type { Vcon } from "@vcon/storage-core";
+import pg from "pg";
 
 /** Debian's interpreter, where python3-peewee lives (the python3 on PATH may be another one). */
 export const PYTHON = "/usr/bin/python3";
@@ -26,6 +27,17 @@ export function python(url: string, command: "create" | "save" | "get", argument
 /** The DDL peewee emits for the module's model: the table as vcon-server leaves it. */
 export const PYTHON_TABLE_DDL = `CREATE TABLE IF NOT EXISTS "vcons" ("id" UUID NOT NULL PRIMARY KEY, "vcon" TEXT NOT NULL,
   "uuid" UUID NOT NULL, "created_at" TIMESTAMP NOT NULL, "updated_at" TIMESTAMP, "subject" TEXT, "vcon_json" JSONB)`;
+
+/**
+ * A pool owned by the test, as an application's would be. It listens for "error": pg.Pool emits it
+ * for an idle client the server ends, and `pool.end()` resolves before its sockets are closed, so the
+ * database's drop (WITH FORCE) can end one afterwards; unheard, that error would crash the run.
+ */
+export function callerPool(config: pg.PoolConfig): pg.Pool {
+  const pool = new pg.Pool(config);
+  pool.on("error", () => {});
+  return pool;
+}
 
 export function sampleVcon(overrides: Partial<Vcon> = {}): Vcon {
   return {

@@ -4,13 +4,13 @@ import { createTestDatabase, sqlRows, type TestDatabase } from "@vcon/test-postg
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresAdapter } from "../src/index.js";
-import { sampleVcon } from "./helpers.js";
+import { callerPool, sampleVcon } from "./helpers.js";
 
 const APP = "vcon-pipeline-test";
 
 /** A pool of the test's own that counts checkouts: pool.query checks one out per statement. */
 function countingPool(url: string, max = 8) {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: APP });
+  const pool = callerPool({ connectionString: url, max, application_name: APP });
   const seen = { checkouts: 0 };
   pool.on("acquire", () => seen.checkouts++);
   return { pool, seen };

@@ -1,9 +1,8 @@
 import { fromAdapter } from "@vcon/storage-core";
 import { createTestDatabase, sqlRows, type TestDatabase } from "@vcon/test-postgres";
-import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { PostgresAdapter } from "../src/index.js";
-import { sampleVcon } from "./helpers.js";
+import { callerPool, sampleVcon } from "./helpers.js";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -12,7 +11,7 @@ beforeAll(async () => {
 afterAll(() => database?.drop());
 
 it("a caller's pool in another time zone stores offset-less created_at as UTC (core's rule)", async () => {
-  const pool = new pg.Pool({ connectionString: database.url, options: "-c TimeZone=America/New_York" });
+  const pool = callerPool({ connectionString: database.url, options: "-c TimeZone=America/New_York" });
   const storage = fromAdapter(await PostgresAdapter.connect({ pool }));
   try {
     const vcons = [
