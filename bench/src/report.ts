@@ -63,6 +63,12 @@ function row(r: ScenarioResult): string {
       `peak RSS growth: raw ${raw === null ? "—" : `${raw.toFixed(1)} MB`}, adapter ${adapter === null ? "—" : `${adapter.toFixed(1)} MB`}`,
     );
   }
+  if (r.cpuMsPerOp) {
+    const { raw, adapter } = r.cpuMsPerOp;
+    const cpu = (side: typeof raw) =>
+      `service ${side.service === null ? "—" : side.service.toFixed(2)} + PostgreSQL ${side.postgres === null ? "—" : side.postgres.toFixed(2)}`;
+    notes.push(`CPU ms per op: raw ${cpu(raw)}, adapter ${cpu(adapter)}`);
+  }
   if (r.note) notes.push(r.note);
   const ratio = r.ratio === null ? "—" : `${r.ratio.toFixed(2)}x`;
   return `| ${r.scenario} | ${r.size} | ${r.concurrency} | ${rate(r.raw)} ${r.unit} | ${rate(r.adapter)} ${r.unit} | ${ratio} | ${ms(r.raw?.p50Ms)} | ${ms(r.adapter?.p50Ms)} | ${ms(r.raw?.p99Ms)} | ${ms(r.adapter?.p99Ms)} | ${notes.join("; ")} |`;

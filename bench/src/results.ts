@@ -17,7 +17,17 @@ export interface ScenarioResult {
   documents?: number;
   /** Peak RSS growth during export, MB, per side. */
   peakRssGrowthMb?: { raw: number | null; adapter: number | null };
+  /** CPU time per operation, per side, of the processes doing the work (service scenarios). */
+  cpuMsPerOp?: { raw: CpuPerOp; adapter: CpuPerOp };
   note?: string;
+}
+
+/** ms of CPU (user + system) per operation; null where the process could not be read. */
+export interface CpuPerOp {
+  /** The service process, its thread pool included (replicas' writes are delivered from it). */
+  service: number | null;
+  /** The PostgreSQL backends connected to the side's database (autovacuum not included). */
+  postgres: number | null;
 }
 
 /** A target's target: a pass/fail line the report prints as measured. */

@@ -11,7 +11,6 @@
  * PROBE_READS=pipeline measures instead raw gets at 16 callers, a pool of 16 against pg's pipeline mode on
  * 2 and 4 clients (issue 17: keep pipelining for reads only if it gains).
  */
-import { readdirSync, readFileSync } from "node:fs";
 import { fromAdapter, type VconStorage } from "@vcon/storage-core";
 import { PostgresAdapter } from "@vcon/storage-postgres";
 import pg from "pg";
@@ -19,6 +18,7 @@ import { singleOpGoal } from "./checks.js";
 import { DOC_SIZES, type DocSize, makeDoc } from "./documents.js";
 import { runWorkers, type Summary, summarize } from "./measure.js";
 import { listFromEnv, mean, openRawPool, PROBE_SERVER } from "./probe-kit.js";
+import { backendCpuMs } from "./process-cpu.js";
 import { RAW_GET, RAW_SCHEMA, RAW_UPSERT, upsertParams } from "./raw-sql.js";
 import { databaseUrl, recreateDatabases } from "./targets/pg-admin.js";
 
@@ -104,36 +104,6 @@ async function main() {
 function cpuOf(samples: readonly Sample[], key: "clientMs" | "serverMs"): string {
   const values = samples.map((s) => s[key]);
   return values.some((v) => v === null) ? "—" : mean(values as number[]).toFixed(2);
-}
-
-/**
- * CPU time (ms, user + system) of the server processes connected to `database`, read from /proc;
- * null where /proc does not show them (another machine, another OS). Backends that exit in between
- * are lost, so pools are kept open across a measurement.
- */
-function backendCpuMs(database: string): number | null {
-  let ticks = 0;
-  let found = false;
-  let pids: string[];
-  try {
-    pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
-  } catch {
-    return null;
-  }
-  for (const pid of pids) {
-    try {
-      // A backend's title: "postgres: [<cluster>: ]<user> <database> <client> <state>".
-      const title = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-      if (!title.startsWith("postgres: ") || !title.split(/\s+/).includes(database)) continue;
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-      found = true;
-    } catch {
-      // The process ended while being read.
-    }
-  }
-  // Clock ticks are 10 ms on Linux (USER_HZ = 100).
-  return found ? ticks * 10 : null;
 }
 
 /** Raw gets of stored 2KB documents at 16 callers: a pool of 16 against 2 and 4 pipelined clients. */

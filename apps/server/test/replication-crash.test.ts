@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { VconStorage } from "@vcon/storage-core";
@@ -8,7 +8,7 @@ import { appRegistry } from "../src/index.js";
 import { type ServeProcess, serve } from "./cli-helpers.js";
 import { makeVcon } from "./helpers.js";
 import { type OwnRedis, ownRedis, redisServerMissing } from "./redis-server.js";
-import { eventually } from "./replication-helpers.js";
+import { archivedTexts, eventually } from "./replication-helpers.js";
 
 /**
  * The replication promise under SIGKILL, with real processes and servers: the service (`vcon-server
@@ -116,11 +116,7 @@ async function storedTexts(): Promise<Record<"primary" | "archive" | "cache", Ma
       )
     ).map((row) => [row.uuid, row.vcon] as const),
   );
-  const archive = new Map<string, string>();
-  for (const path of readdirSync(setup.archiveDir, { recursive: true }) as string[]) {
-    const uuid = /([0-9a-f-]{36})\.json$/.exec(path)?.[1];
-    if (uuid) archive.set(uuid, readFileSync(join(setup.archiveDir, path), "utf8"));
-  }
+  const archive = archivedTexts(setup.archiveDir);
   const redis: VconStorage = await appRegistry().create({
     adapter: "redis",
     options: { url: setup.redis.url },

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -10,6 +10,16 @@ import { APP_DIR } from "../src/app-dir.js";
 /** A fresh folder for a journal (and file replicas). */
 export function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `vcon-replication-${label}-`));
+}
+
+/** uuid -> the exact text of its file, for every `<uuid>.json` under a file storage's folder (read behind its back). */
+export function archivedTexts(directory: string): Map<string, string> {
+  const texts = new Map<string, string>();
+  for (const path of readdirSync(directory, { recursive: true }) as string[]) {
+    const uuid = /([0-9a-f-]{36})\.json$/.exec(path)?.[1];
+    if (uuid) texts.set(uuid, readFileSync(join(directory, path), "utf8"));
+  }
+  return texts;
 }
 
 /** Polls `check` until it returns true, at most `timeoutMs`; the last failure explains a timeout. */

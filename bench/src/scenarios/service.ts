@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import { compareSides } from "../compare.js";
 import { makeDocs } from "../documents.js";
 import { runWorkers } from "../measure.js";
-import { ratioOf, type ScenarioResult, type TargetCheck } from "../results.js";
+import { type BackendCpu, backendCpu, backendCpuBetween, processCpuMs } from "../process-cpu.js";
+import { type CpuPerOp, ratioOf, type ScenarioResult, type TargetCheck } from "../results.js";
 import type { Scale } from "../scale.js";
 import { databaseUrl, recreateDatabases } from "../targets/pg-admin.js";
 import type { Side } from "../targets/target.js";
@@ -33,8 +34,14 @@ export interface ServiceBenchSettings {
 
 interface RunningService {
   url: string;
+  pid: number | undefined;
+  /** The primary's database (null with a memory primary). */
+  database: string | null;
   stop(): Promise<void>;
 }
+
+/** After the measured rounds, how long the replicated side is left to deliver what they wrote. */
+const SETTLE_MS = 1500;
 
 /** A replicated variant: its replicas, and where writes keep the replicas' entries. */
 interface Variant {
@@ -80,9 +87,16 @@ export async function runServiceSaves(
           const { rounds, ...limits } = SERVICE_LIMITS[settings.scale.name];
           await post(services.raw, settings, concurrency, 50);
           await post(services.adapter, settings, concurrency, 50);
+          const before = { raw: cpuNow(services.raw), adapter: cpuNow(services.adapter) };
           const sides = await compareSides(rounds, (side) =>
             post(services[side], settings, concurrency, limits.maxOps, limits.maxMs),
           );
+          // The replicas trail the primary: their delivery of the last round's writes counts too.
+          await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+          const cpuMsPerOp = {
+            raw: perOp(before.raw, cpuNow(services.raw), sides.raw.ops),
+            adapter: perOp(before.adapter, cpuNow(services.adapter), sides.adapter.ops),
+          };
           report({
             target: TARGET,
             scenario: `save via HTTP (${label} vs primary alone)`,
@@ -91,6 +105,7 @@ export async function runServiceSaves(
             unit: "ops/s",
             ...sides,
             ratio: ratioOf(sides.raw, sides.adapter),
+            cpuMsPerOp,
             note: `primary ${settings.postgresUrl ? "postgres" : "memory"}; replicas ${replicas.join(" + ")}; changeLog ${variant.changeLog}`,
           });
         }
@@ -116,6 +131,27 @@ export function serviceChecks(results: readonly ScenarioResult[]): TargetCheck[]
       measured: `${r.ratio === null ? "n/a" : r.ratio.toFixed(2)}x`,
       met: (r.ratio ?? 0) >= 0.9,
     }));
+}
+
+/** What a service and the backends serving its database had used so far. */
+interface CpuReading {
+  service: number | null;
+  backends: BackendCpu | null;
+}
+
+function cpuNow(service: RunningService): CpuReading {
+  return {
+    service: processCpuMs(service.pid),
+    backends: service.database === null ? null : backendCpu(service.database),
+  };
+}
+
+function perOp(before: CpuReading, after: CpuReading, ops: number): CpuPerOp {
+  const per = (ms: number | null) => (ms === null || ops === 0 ? null : ms / ops);
+  return {
+    service: per(before.service === null || after.service === null ? null : after.service - before.service),
+    postgres: per(backendCpuBetween(before.backends, after.backends)),
+  };
 }
 
 async function post(
@@ -149,8 +185,9 @@ async function startService(
   const dir = join(settings.workDir, `service-${name}`);
   mkdirSync(dir, { recursive: true });
   let primary = "  primary:\n    adapter: memory\n";
+  let database: string | null = null;
   if (settings.postgresUrl) {
-    const database = `vcon_bench_service_${name}`;
+    database = `vcon_bench_service_${name}`;
     await recreateDatabases(settings.postgresUrl, [database]);
     primary = `  primary:\n    adapter: postgres\n    options:\n      url: ${databaseUrl(settings.postgresUrl, database)}\n`;
   }
@@ -174,10 +211,10 @@ async function startService(
     env: { ...process.env, PORT: "0", LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  return waitForListening(child);
+  return waitForListening(child, database);
 }
 
-function waitForListening(child: ChildProcess): Promise<RunningService> {
+function waitForListening(child: ChildProcess, database: string | null): Promise<RunningService> {
   let output = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -196,6 +233,8 @@ function waitForListening(child: ChildProcess): Promise<RunningService> {
       child.stderr?.resume();
       resolve({
         url: match[1]!,
+        pid: child.pid,
+        database,
         stop: async () => {
           if (child.exitCode !== null) return;
           const exited = new Promise((done) => child.once("exit", done));

@@ -10,6 +10,7 @@ export type {
   Capability,
   CapabilityManifest,
   ChangeBacklog,
+  ChangeClaim,
   CursorPosition,
   ExportOptions,
   NormalizedExportOptions,

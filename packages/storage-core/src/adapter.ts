@@ -5,7 +5,7 @@ import type { VconDocument } from "./types.js";
  * The optional capabilities. `save`, `get` and `close` are always there. Most name a method; the
  * search features (`searchText`, `searchTags`) say which filters the adapter's `search` understands;
  * `changes` stands for the change log's four methods (`recordChanges`, `readChanges`,
- * `acknowledgeChanges`, `pendingChanges`).
+ * `acknowledgeChanges`, `pendingChanges`); `claimChanges` builds on it.
  */
 export const CAPABILITIES = [
   "delete",
@@ -16,6 +16,7 @@ export const CAPABILITIES = [
   "searchText",
   "searchTags",
   "changes",
+  "claimChanges",
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -42,6 +43,18 @@ export interface ChangeBacklog {
   count: number;
   /** `recordedMs` of the oldest unacknowledged change, or null when there is none. */
   oldestMs: number | null;
+}
+
+/**
+ * Who consumes the change log (the `claimChanges` capability). Reading does not consume, but
+ * acknowledging does: two consumers would each forget changes the other never saw, so a change log
+ * has one consumer at a time, recorded by the backend itself where every client sees it.
+ */
+export interface ChangeClaim {
+  /** The consumer holding the claim. The caller holds it when this is the name it passed. */
+  holder: string;
+  /** When the holder last claimed (epoch milliseconds, the backend's clock): how alive it looks. */
+  claimedMs: number;
 }
 
 /** A position in the (created_at, uuid) order, as carried by an opaque cursor. */
@@ -197,4 +210,12 @@ export interface StorageAdapter {
   readChanges?(limit: number): Promise<StorageChange[]>;
   acknowledgeChanges?(ids: readonly string[]): Promise<void>;
   pendingChanges?(): Promise<ChangeBacklog>;
+  /**
+   * The change log's one consumer (capability `claimChanges`, which needs `changes`), kept durably by
+   * the backend. `claimChanges(consumer)` takes the claim when nobody holds it, renews it (a new
+   * `claimedMs`) when `consumer` holds it, and otherwise changes nothing; either way it answers who
+   * holds it now. `{ takeOver: true }` gives it to `consumer` whoever held it. `recordChanges(false)`
+   * releases it. Core passes a non-empty `consumer` of at most 200 characters.
+   */
+  claimChanges?(consumer: string, options: { takeOver: boolean }): Promise<ChangeClaim>;
 }

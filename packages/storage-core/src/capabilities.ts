@@ -11,10 +11,15 @@ const CAPABILITY_METHODS: Readonly<Record<Capability, readonly (keyof StorageAda
   searchText: ["search"],
   searchTags: ["search"],
   changes: ["recordChanges", "readChanges", "acknowledgeChanges", "pendingChanges"],
+  claimChanges: ["claimChanges"],
 };
 
 /** Capabilities that refine another one, which must be declared too. */
-const BUILDS_ON: Partial<Record<Capability, Capability>> = { searchText: "search", searchTags: "search" };
+const BUILDS_ON: Partial<Record<Capability, Capability>> = {
+  searchText: "search",
+  searchTags: "search",
+  claimChanges: "changes",
+};
 
 /**
  * Every capability as true or false, from what the adapter declares. Declaring one without its

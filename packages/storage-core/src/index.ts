@@ -8,6 +8,7 @@ export type {
   /** @deprecated — import from "@vcon/storage-core/adapter" */
   CapabilityManifest,
   ChangeBacklog,
+  ChangeClaim,
   /** @deprecated — import from "@vcon/storage-core/adapter" */
   CursorPosition,
   ExportOptions,

@@ -33,7 +33,8 @@ export interface OperationEvent {
     | "recordChanges"
     | "readChanges"
     | "acknowledgeChanges"
-    | "pendingChanges";
+    | "pendingChanges"
+    | "claimChanges";
   durationMs: number;
   ok: boolean;
   /** The uuid, for single-document operations. */

@@ -6,6 +6,7 @@
 import type {
   Capability,
   ChangeBacklog,
+  ChangeClaim,
   ExportOptions,
   ReadOptions,
   SearchPage,
@@ -116,6 +117,12 @@ export interface VconStorage {
   /** Forgets exactly these changes. */
   acknowledgeChanges?(ids: readonly string[]): Promise<void>;
   pendingChanges?(): Promise<ChangeBacklog>;
+  /**
+   * The change log's one consumer (capability `claimChanges`, see `StorageAdapter.claimChanges`): takes
+   * or renews the claim for `consumer` (1 to 200 characters) and answers who holds it; `takeOver`
+   * moves it to `consumer` from whoever held it.
+   */
+  claimChanges?(consumer: string, options?: { takeOver?: boolean }): Promise<ChangeClaim>;
   /** Waits for calls in flight, then releases every resource. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -136,6 +143,8 @@ export function fromAdapter(adapter: StorageAdapter, options: StorageOptions = {
 
 const DEFAULT_CHANGE_LIMIT = 100;
 const MAX_CHANGE_LIMIT = 10_000;
+/** A consumer name is shown to operators (status, errors): a name, not a document. */
+const MAX_CONSUMER_LENGTH = 200;
 
 const CLOSED_DURING_EXPORT = "The storage was closed during export.";
 
@@ -338,6 +347,20 @@ class ManagedStorage implements VconStorage {
     return this.#run("pendingChanges", undefined, async () => {
       const driver = this.#require("changes");
       return { result: await driver.pendingChanges!() };
+    });
+  }
+
+  claimChanges(consumer: string, options: { takeOver?: boolean } = {}): Promise<ChangeClaim> {
+    return this.#run("claimChanges", undefined, async () => {
+      const driver = this.#require("claimChanges");
+      if (typeof consumer !== "string" || consumer.length === 0 || consumer.length > MAX_CONSUMER_LENGTH)
+        throw new ValidationError(
+          `claimChanges takes a consumer name of 1 to ${MAX_CONSUMER_LENGTH} characters.`,
+        );
+      const takeOver = options?.takeOver ?? false;
+      if (typeof takeOver !== "boolean")
+        throw new ValidationError("claimChanges takes takeOver: true or false.");
+      return { result: await driver.claimChanges!(consumer, { takeOver }) };
     });
   }
 

@@ -91,6 +91,7 @@ describe("the conformance suite catches broken adapters", () => {
     expect(reference!.passed.size).toBeGreaterThan(100);
     // The change log runs whole on the reference (it declares changes and gives the failWrites hook).
     expect([...reference!.passed].filter((key) => key.startsWith("changes > "))).toHaveLength(12);
+    expect([...reference!.passed].filter((key) => key.startsWith("change claims > "))).toHaveLength(5);
     // With every hook given, only the NOT_SUPPORTED checks and the maxDocumentBytes ones skip.
     for (const [key, note] of reference!.skipped) {
       expect(`${key}: ${note}`).toMatch(/NOT_SUPPORTED|declares no maxDocumentBytes/);

@@ -167,6 +167,7 @@ describe("capabilities", () => {
       searchText: false,
       searchTags: false,
       changes: false,
+      claimChanges: false,
     });
     for (const call of [
       () => storage.delete(uuid(1)),
@@ -178,6 +179,7 @@ describe("capabilities", () => {
       () => storage.readChanges!(),
       () => storage.acknowledgeChanges!([]),
       () => storage.pendingChanges!(),
+      () => storage.claimChanges!("consumer"),
     ]) {
       expect((await rejection(call)).code).toBe("NOT_SUPPORTED");
     }
@@ -185,6 +187,14 @@ describe("capabilities", () => {
 
   it("declaring a capability without its method is refused up front", () => {
     expect(() => fromAdapter(minimalAdapter({ capabilities: { search: true } }))).toThrow(/declares search/);
+  });
+
+  it("claimChanges needs changes declared too", () => {
+    const claimOnly = minimalAdapter({
+      capabilities: { claimChanges: true },
+      claimChanges: async (holder: string) => ({ holder, claimedMs: 0 }),
+    });
+    expect(() => fromAdapter(claimOnly)).toThrow(/declares claimChanges but does not implement changes/);
   });
 });
 

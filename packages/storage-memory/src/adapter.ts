@@ -1,5 +1,6 @@
 import {
   type ChangeBacklog,
+  type ChangeClaim,
   type NormalizedExportOptions,
   type NormalizedSearchQuery,
   type PreparedVcon,
@@ -53,6 +54,7 @@ export class MemoryAdapter implements StorageAdapter {
     searchText: true,
     searchTags: true,
     changes: true,
+    claimChanges: true,
   };
   readonly maxBatchSize = 10_000;
   #documents = new Map<string, ScanRecord>();
@@ -123,6 +125,10 @@ export class MemoryAdapter implements StorageAdapter {
 
   async pendingChanges(): Promise<ChangeBacklog> {
     return this.#changes.backlog();
+  }
+
+  async claimChanges(consumer: string, { takeOver }: { takeOver: boolean }): Promise<ChangeClaim> {
+    return this.#changes.claim(consumer, takeOver);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { ChangeBacklog } from "@vcon/storage-core/adapter";
+import type { ChangeBacklog, ChangeClaim } from "@vcon/storage-core/adapter";
 
 /** One recorded write: which uuid, and when. The state is read from the documents when the change is. */
 export interface ChangeEntry {
@@ -17,10 +17,23 @@ export class ChangeLog {
   #lastMs = 0;
   /** By id; a Map iterates in insertion order, which is id order. */
   #entries = new Map<string, ChangeEntry>();
+  #claim: ChangeClaim | null = null;
 
+  /** Off forgets what is pending and releases the claim. */
   setRecording(on: boolean): void {
     this.#recording = on;
-    if (!on) this.#entries.clear();
+    if (!on) {
+      this.#entries.clear();
+      this.#claim = null;
+    }
+  }
+
+  /** Takes the claim when free or held by `consumer` (renewing it), or on `takeOver`; answers the holder. */
+  claim(consumer: string, takeOver: boolean): ChangeClaim {
+    if (this.#claim === null || this.#claim.holder === consumer || takeOver) {
+      this.#claim = { holder: consumer, claimedMs: Math.max(Date.now(), this.#claim?.claimedMs ?? 0) };
+    }
+    return { ...this.#claim };
   }
 
   /** Records one change per uuid, when recording is on. */

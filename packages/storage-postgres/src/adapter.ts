@@ -1,6 +1,7 @@
 import { inspect } from "node:util";
 import {
   type ChangeBacklog,
+  type ChangeClaim,
   encodeCursor,
   type Logger,
   type NormalizedExportOptions,
@@ -53,6 +54,7 @@ export class PostgresAdapter implements StorageAdapter {
     searchText: true,
     searchTags: true,
     changes: true,
+    claimChanges: true,
   };
   readonly maxBatchSize = 5000;
   /** One statement carries a chunk: keep it well under PostgreSQL's 1 GiB message limit. */
@@ -327,6 +329,11 @@ export class PostgresAdapter implements StorageAdapter {
 
   pendingChanges(): Promise<ChangeBacklog> {
     return this.#errors.guard(this.#changes.pending());
+  }
+
+  /** In `<table>_change_claim` on the primary, where every service on this table sees it. */
+  claimChanges(consumer: string, { takeOver }: { takeOver: boolean }): Promise<ChangeClaim> {
+    return this.#errors.guard(this.#changes.claim(consumer, takeOver));
   }
 
   /** The read replicas and what their last health check found (empty without replicas). */

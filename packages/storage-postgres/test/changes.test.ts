@@ -301,6 +301,36 @@ function describeChangeLog(label: string, hooks: { setup(): Promise<Backend>; te
       expect(uuidsOf(await log())).toEqual([a.uuid, a.uuid]);
     });
 
+    it("the claim lives in the database: every adapter on the table sees one holder, however many claim at once", async () => {
+      await storage.recordChanges!(false);
+      await storage.recordChanges!(true);
+      const others = await Promise.all(Array.from({ length: 6 }, () => backend.connect()));
+      try {
+        const claims = await Promise.all(
+          others.map((other, i) => other.claimChanges(`service ${i}`, { takeOver: false })),
+        );
+        const holders = new Set(claims.map((claim) => claim.holder));
+        expect(
+          holders.size,
+          "concurrent first claims: exactly one wins, and every caller is told which",
+        ).toBe(1);
+        const [holder] = holders;
+        expect(await storage.claimChanges!("this service")).toMatchObject({ holder });
+        const [row] = await backend.sql<{ holder: string; rows: number }>(
+          "SELECT max(holder) AS holder, count(*)::int AS rows FROM vcons_change_claim",
+        );
+        expect(row).toEqual({ holder, rows: 1 });
+        // Turned off and on (`replication detach`): the next consumer claims afresh.
+        await storage.recordChanges!(false);
+        await storage.recordChanges!(true);
+        expect(await storage.claimChanges!("this service")).toMatchObject({ holder: "this service" });
+      } finally {
+        await Promise.all(others.map((other) => other.close()));
+        await storage.recordChanges!(false);
+        await storage.recordChanges!(true);
+      }
+    });
+
     it("a custom schema and table get a change log of their own, in that schema", async () => {
       const custom = fromAdapter(await backend.connect({ schema: "archive", table: "calls" }));
       try {
@@ -311,10 +341,13 @@ function describeChangeLog(label: string, hooks: { setup(): Promise<Backend>; te
         expect(uuidsOf(await custom.readChanges!(100))).toEqual([vcon.uuid]);
         const [where] = await backend.sql<Record<string, boolean>>(
           `SELECT to_regclass('archive.calls_changes') IS NOT NULL AS log,
+                  to_regclass('archive.calls_change_claim') IS NOT NULL AS claim,
                   to_regclass('public.calls_changes') IS NULL AS not_in_public,
                   to_regprocedure('archive.calls_record_changes()') IS NOT NULL AS recorder`,
         );
-        expect(where).toEqual({ log: true, not_in_public: true, recorder: true });
+        expect(where).toEqual({ log: true, claim: true, not_in_public: true, recorder: true });
+        expect(await custom.claimChanges!("archive consumer")).toMatchObject({ holder: "archive consumer" });
+        expect(await storage.claimChanges!("public consumer")).toMatchObject({ holder: "public consumer" });
         expect(await triggersOn(backend.sql, "archive.calls")).toEqual(ALL_TRIGGERS);
         expect(uuidsOf(await log())).not.toContain(vcon.uuid);
         await custom.recordChanges!(false);

@@ -31,7 +31,7 @@ describe("vcon-storage-postgres CLI", () => {
       const first = capture();
       expect(await runCli(["migrate", "--url", database.url, "--table", "calls"], first.io)).toBe(0);
       expect(first.output.out).toBe(
-        "applied 0000_init, 0001_signed_parties, 0002_search_keys, 0003_change_log\n",
+        "applied 0000_init, 0001_signed_parties, 0002_search_keys, 0003_change_log, 0004_change_claim\n",
       );
       const again = capture();
       expect(await runCli(["migrate", "--url", database.url, "--table", "calls"], again.io)).toBe(0);

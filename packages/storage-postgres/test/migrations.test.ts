@@ -7,7 +7,7 @@ import { adapter, loadMigrations, migrate, PostgresAdapter, tableName } from "..
 import { retarget } from "../src/sql/migrations.js";
 import { PYTHON_TABLE_DDL, sampleVcon } from "./helpers.js";
 
-const ALL = ["0000_init", "0001_signed_parties", "0002_search_keys", "0003_change_log"];
+const ALL = ["0000_init", "0001_signed_parties", "0002_search_keys", "0003_change_log", "0004_change_claim"];
 /** Every index the migrations make (with pg_trgm, as on the servers tests use), after the prefix. */
 const INDEXES = [
   "created_at_idx",
@@ -224,6 +224,11 @@ describe("retargeting", () => {
     );
     expect(retarget('INSERT INTO "vcons_changes" (uuid) SELECT id FROM "vcons"', target)).toBe(
       'INSERT INTO "public"."vcons_archive_changes" (uuid) SELECT id FROM "public"."vcons_archive"',
+    );
+    expect(
+      retarget('CONSTRAINT "vcons_change_claim_singleton" CHECK ("vcons_change_claim"."singleton")', target),
+    ).toBe(
+      'CONSTRAINT "vcons_archive_change_claim_singleton" CHECK ("public"."vcons_archive_change_claim"."singleton")',
     );
     expect(retarget('CREATE INDEX "vcons_uuid_idx" ON "vcons" USING btree ("uuid")', target)).toBe(
       'CREATE INDEX IF NOT EXISTS "vcons_archive_uuid_idx" ON "public"."vcons_archive" USING btree ("uuid")',

@@ -3,6 +3,12 @@ import { resolve } from "node:path";
 import type { ChangeBacklog, VconStorage } from "@vcon/storage-core";
 import { type Command, InvalidArgumentError } from "commander";
 import type { LoadedConfig } from "../config/load.js";
+import {
+  consumerName,
+  describeForeignClaim,
+  journalIdOf,
+  TAKE_OVER_AFTER_MS,
+} from "../replication/change-claim.js";
 import { type DeadLetterSelection, Journal } from "../replication/journal.js";
 import { storageRoles } from "../replication/settings.js";
 import { type ReplicaStatus, replicaStatus, replicaStatusWithoutJournal } from "../replication/status.js";
@@ -32,7 +38,8 @@ export function registerReplicationCommands(program: Command): void {
     .action(async (options: { json?: boolean }, command: Command) => {
       const loaded = loadGlobalConfig(globalOptions(command));
       const unfed = await primaryChangeLog(loaded);
-      await withJournal(loaded, ({ journal, replicas }) => {
+      await withJournal(loaded, async ({ journal, replicas }) => {
+        const foreign = journal ? await foreignClaim(loaded, journal) : null;
         const status = journal
           ? replicaStatus(journal, replicas, unfed)
           : replicaStatusWithoutJournal(replicas, unfed);
@@ -43,6 +50,7 @@ export function registerReplicationCommands(program: Command): void {
           return;
         }
         if (replicas.length === 0) process.stdout.write("no replicas configured: nothing is replicated\n");
+        if (foreign) process.stdout.write(`${foreign}\n`);
         for (const r of status) process.stdout.write(`${statusLine(r)}\n`);
         if (unsettled > 0)
           process.stdout.write(
@@ -98,6 +106,54 @@ export function registerReplicationCommands(program: Command): void {
         await primary.recordChanges!(false);
         process.stdout.write(`${name}: change log stopped (${count} unacknowledged change(s) forgotten)\n`);
       });
+    });
+
+  replication
+    .command("take-over")
+    .description(
+      "Make this journal the one fed from the primary's change log, when the service whose journal fed it is gone for good",
+    )
+    .option(
+      "--force",
+      `take over even though the holder renewed its claim within the last ${TAKE_OVER_AFTER_MS / 1000} s`,
+    )
+    .action(async (options: { force?: boolean }, command: Command) => {
+      const loaded = loadGlobalConfig(globalOptions(command));
+      const { primary: name, replicas } = storageRoles(loaded.config.storages);
+      if (replicas.length === 0)
+        throw new InvalidArgumentError("no replicas are configured: nothing is fed from the change log");
+      const journal = Journal.open(resolve(loaded.config.replication.journal));
+      try {
+        await withPrimary(loaded, async (primary) => {
+          if (!primary.supports("claimChanges")) {
+            process.stdout.write(`${name} keeps no claim on its change log: there is nothing to take over\n`);
+            return;
+          }
+          const me = consumerName(journal);
+          const claim = await primary.claimChanges!(me);
+          if (claim.holder === me || journalIdOf(claim.holder) === journal.id) {
+            process.stdout.write(`${name}: the change log is already fed by this journal\n`);
+            return;
+          }
+          const silentMs = Date.now() - claim.claimedMs;
+          if (silentMs < TAKE_OVER_AFTER_MS && !options.force) {
+            process.stderr.write(
+              `${claim.holder} renewed its claim ${Math.max(0, Math.round(silentMs / 1000))} s ago: its service looks alive. Stop it first, or use --force if it is gone for good.\n`,
+            );
+            process.exitCode = 1;
+            return;
+          }
+          await primary.claimChanges!(me, { takeOver: true });
+          const syncs = replicas.map(
+            (replica) => `  vcon-server sync --from ${name} --to ${replica} --delete\n`,
+          );
+          process.stdout.write(
+            `${name}: the change log is now fed by this journal (it was ${claim.holder}). What that journal had read but not delivered is not in this one: reconcile each replica with\n${syncs.join("")}`,
+          );
+        });
+      } finally {
+        await journal.close();
+      }
     });
 
   deadLetterCommand(
@@ -170,6 +226,24 @@ async function primaryChangeLog(loaded: LoadedConfig): Promise<ChangeBacklog | n
     const reason = error instanceof Error ? error.message : String(error);
     process.stderr.write(`could not count the primary's change log (${reason}): journal figures only\n`);
     return null;
+  }
+}
+
+/**
+ * The line `status` prints when another journal holds the primary's change-log claim (this journal's
+ * service then neither feeds nor delivers); null when this journal holds it, nobody does, or the
+ * primary keeps no claim or cannot be reached.
+ */
+async function foreignClaim(loaded: LoadedConfig, journal: Journal): Promise<string | null> {
+  if (loaded.config.replication.changeLog === "off") return null;
+  try {
+    return await withPrimary(loaded, async (primary) => {
+      if (!primary.supports("claimChanges")) return null;
+      const claim = await primary.claimChanges!(consumerName(journal));
+      return journalIdOf(claim.holder) === journal.id ? null : describeForeignClaim(claim);
+    });
+  } catch {
+    return null; // said once already by primaryChangeLog
   }
 }
 

@@ -8,6 +8,7 @@ import {
 } from "@vcon/storage-core";
 import { BackgroundLoop, IDLE_POLL_MS } from "./background-loop.js";
 import { backoffDelay } from "./backoff.js";
+import type { FeedClaim } from "./change-claim.js";
 import type { Journal, RecordedWrite } from "./journal.js";
 import type { ReplicationSettings } from "./settings.js";
 
@@ -25,6 +26,8 @@ export interface FeederOptions {
   /** What the change log held when the service started (shown as pending until the first round). */
   backlog: ChangeBacklog;
   journal: Journal;
+  /** This journal's claim on the change log: renewed before every round, which runs only while held. */
+  claim: FeedClaim;
   /** The primary, recording its writes in its change log (`recordChanges(true)` was called). */
   primary: VconStorage;
   replicas: readonly string[];
@@ -86,6 +89,8 @@ export class Feeder extends BackgroundLoop {
 
   /** Feeds until the change log is empty; throws when the primary or the journal fails. Returns how many. */
   async feedAll(): Promise<number> {
+    // Another journal's change log to feed: this one takes nothing from it.
+    if (!(await this.#o.claim.renew())) return 0;
     let fed = 0;
     for (;;) {
       const { count, full } = await this.#round();
@@ -100,7 +105,19 @@ export class Feeder extends BackgroundLoop {
       let full = false;
       let wait = IDLE_POLL_MS;
       try {
-        if (this.#o.leased()) ({ full } = await this.#round());
+        if (this.#o.leased()) {
+          if (!(await this.#o.claim.renew())) {
+            // Fed by another journal (status says which): it feeds this service's writes too, so this
+            // journal owes nothing. Ask again later, whatever the writes.
+            this.#writesSinceRead = 0;
+            this.#left = { count: 0, oldestMs: null };
+            this.#failures = 0;
+            this.#lastError = null;
+            await this.wakeup.pause(IDLE_POLL_MS);
+            continue;
+          }
+          ({ full } = await this.#round());
+        }
         this.#failures = 0;
         this.#lastError = null;
       } catch (error) {

@@ -72,6 +72,11 @@ export class Journal {
   readonly file: string;
   /** This process's id in the journal: marks its in-flight intents and its replicator lease. */
   readonly session = randomUUID();
+  /**
+   * The journal's own id, made once with the file and kept in it: what the primary's change-log claim
+   * names (a restarted process, or one on a host renamed since, is still this journal).
+   */
+  readonly id: string;
   readonly #db: Database.Database;
   readonly #commits: GroupCommit;
   readonly #statements: Statements;
@@ -92,6 +97,8 @@ export class Journal {
     this.#statements = prepareStatements(db);
     // The session row makes sure the WAL file exists before it is opened for syncing.
     this.#statements.addSession.run(this.session, process.pid, hostname(), Date.now());
+    this.#statements.addIdentity.run(randomUUID());
+    this.id = (this.#statements.identity.get() as { journal: string }).journal;
     this.#wal = openSync(`${file}-wal`, "r");
     const wal = this.#wal;
     this.#commits = new GroupCommit(
@@ -409,6 +416,8 @@ type Statements = ReturnType<typeof prepareStatements>;
 function prepareStatements(db: Database.Database) {
   return {
     addSession: db.prepare("INSERT INTO sessions (session, pid, host, started_ms) VALUES (?, ?, ?, ?)"),
+    addIdentity: db.prepare("INSERT OR IGNORE INTO identity (id, journal) VALUES (1, ?)"),
+    identity: db.prepare("SELECT journal FROM identity WHERE id = 1"),
     session: db.prepare("SELECT pid, host FROM sessions WHERE session = ?"),
     deleteSession: db.prepare("DELETE FROM sessions WHERE session = ?"),
     sessionIntents: db.prepare("SELECT COUNT(*) AS n FROM entries WHERE session = ? AND state = 'intent'"),

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ChangeBacklog, Logger, VconStorage } from "@vcon/storage-core";
 import type { StorageHandle } from "../storages/handle.js";
+import { describeForeignClaim, FeedClaim } from "./change-claim.js";
 import { DeliveryChannel } from "./channel.js";
 import { Feeder } from "./feeder.js";
 import type { Journal } from "./journal.js";
@@ -38,6 +39,8 @@ export class Replicator {
   readonly #channels: DeliveryChannel[];
   readonly #resolver: Resolver;
   readonly #feeder: Feeder | null;
+  /** With a change log: this journal's claim on it; its entries are delivered only while it holds it. */
+  readonly #claim: FeedClaim | null;
   #leased = false;
   #leaseCheckedMs = 0;
 
@@ -50,8 +53,16 @@ export class Replicator {
       stopped: this.#stop.signal,
       leased: () => this.#holdsLease(),
     };
+    this.#claim = options.changeLog ? new FeedClaim(options.primary, options.journal) : null;
     this.#channels = options.replicas.map(
-      (replica) => new DeliveryChannel({ ...common, replica, secrets: options.secrets }),
+      (replica) =>
+        new DeliveryChannel({
+          ...common,
+          // Two journals delivering at once could leave a replica at an older state of a uuid.
+          leased: () => this.#holdsLease() && (this.#claim?.mayDeliver() ?? true),
+          replica,
+          secrets: options.secrets,
+        }),
     );
     this.#resolver = new Resolver({
       ...common,
@@ -59,16 +70,18 @@ export class Replicator {
       lock: options.lock,
       settled: () => this.wake(),
     });
-    this.#feeder = options.changeLog
-      ? new Feeder({
-          backlog: options.changeLog,
-          ...common,
-          primary: options.primary,
-          replicas: options.replicas.map((replica) => replica.name),
-          secrets: options.secrets,
-          fed: () => this.wake(),
-        })
-      : null;
+    this.#feeder =
+      options.changeLog && this.#claim
+        ? new Feeder({
+            backlog: options.changeLog,
+            claim: this.#claim,
+            ...common,
+            primary: options.primary,
+            replicas: options.replicas.map((replica) => replica.name),
+            secrets: options.secrets,
+            fed: () => this.wake(),
+          })
+        : null;
   }
 
   start(): void {
@@ -115,7 +128,9 @@ export class Replicator {
       const handle = this.#o.replicas.find((r) => r.name === name);
       const openError = handle?.lastError;
       const feedError = this.#feeder?.lastError;
+      const foreign = this.#claim?.foreign;
       return (
+        (foreign ? describeForeignClaim(foreign) : null) ??
         channel?.lastError ??
         (openError ? `${name} could not be opened: ${openError.code}: ${openError.message}` : null) ??
         (feedError ? `the primary's change log could not be read: ${feedError}` : null)

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe } from "vitest";
 import { type ConformanceOptions, SuiteContext } from "./context.js";
 import { backendFailuresGroup } from "./groups/backend-failures.js";
 import { basicsGroup } from "./groups/basics.js";
+import { changeClaimsGroup } from "./groups/change-claims.js";
 import { changesGroup } from "./groups/changes.js";
 import { closeGroup } from "./groups/close.js";
 import { concurrencyGroup } from "./groups/concurrency.js";
@@ -48,6 +49,7 @@ const GROUPS = [
   textTagsGroup,
   exportGroup,
   changesGroup,
+  changeClaimsGroup,
   closeGroup,
   propertyGroup,
 ];

@@ -2,6 +2,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   type ChangeBacklog,
+  type ChangeClaim,
   compareRecords,
   cursorOf,
   matchesQuery,
@@ -755,5 +756,43 @@ export class NewestFirstChangesAdapter extends ReferenceAdapter {
   override async readChanges(limit: number): Promise<StorageChange[]> {
     const all = await super.readChanges(Number.MAX_SAFE_INTEGER);
     return all.reverse().slice(0, limit);
+  }
+}
+
+// --- the change log's claim -------------------------------------------------------------------------
+
+/** Every caller is granted the claim: two consumers would split the change log between them. */
+export class AnyoneClaimsAdapter extends ReferenceAdapter {
+  override async claimChanges(consumer: string): Promise<ChangeClaim> {
+    this.assertOpen();
+    this.backend.claim = { holder: consumer, claimedMs: Date.now() };
+    return { ...this.backend.claim };
+  }
+}
+
+/** takeOver is ignored: a consumer that is gone for good can never be replaced. */
+export class IgnoresTakeOverAdapter extends ReferenceAdapter {
+  override claimChanges(consumer: string): Promise<ChangeClaim> {
+    return super.claimChanges(consumer, { takeOver: false });
+  }
+}
+
+/** recordChanges(false) keeps the claim: a detached change log stays held by its old consumer. */
+export class OffKeepsClaimAdapter extends ReferenceAdapter {
+  override async recordChanges(on: boolean): Promise<void> {
+    const claim = this.backend.claim;
+    await super.recordChanges(on);
+    this.backend.claim = claim;
+  }
+}
+
+/** The holder's renewal keeps the first claimedMs: a live consumer looks as silent as a dead one. */
+export class StaleRenewalAdapter extends ReferenceAdapter {
+  override async claimChanges(consumer: string, options: { takeOver: boolean }): Promise<ChangeClaim> {
+    const before = this.backend.claim;
+    const claim = await super.claimChanges(consumer, options);
+    if (before?.holder === claim.holder)
+      this.backend.claim = { ...claim, claimedMs: before.claimedMs - 1000 };
+    return { ...this.backend.claim! };
   }
 }

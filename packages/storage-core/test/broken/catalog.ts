@@ -518,6 +518,39 @@ export const BROKEN: Record<string, BrokenFixture> = {
       "changes > reading does not consume, and readChanges(limit) returns the lowest ids first",
     ],
   },
+  "change-claim-anyone": {
+    breaks: "claimChanges grants every caller: two consumers split the change log",
+    options: with_(() => new broken.AnyoneClaimsAdapter()),
+    mustFail: [
+      "change claims > the first consumer takes the claim; another is told who holds it and takes nothing",
+    ],
+    mustPass: ["change claims > recordChanges(false) releases the claim"],
+    message: "not handed over",
+  },
+  "change-claim-no-take-over": {
+    breaks: "claimChanges ignores takeOver",
+    options: with_(() => new broken.IgnoresTakeOverAdapter()),
+    mustFail: ["change claims > takeOver moves the claim; the former holder is then told the new one"],
+    mustPass: [
+      "change claims > the first consumer takes the claim; another is told who holds it and takes nothing",
+    ],
+  },
+  "change-claim-kept-when-off": {
+    breaks: "recordChanges(false) keeps the claim",
+    options: with_(() => new broken.OffKeepsClaimAdapter()),
+    mustFail: ["change claims > recordChanges(false) releases the claim"],
+    message: "releases its claim",
+  },
+  "change-claim-stale-renewal": {
+    breaks: "the holder's renewal does not move claimedMs forward",
+    options: with_(() => new broken.StaleRenewalAdapter()),
+    mustFail: [
+      "change claims > the holder's claim is renewed each time it claims (claimedMs does not go back)",
+    ],
+    mustPass: [
+      "change claims > the first consumer takes the claim; another is told who holds it and takes nothing",
+    ],
+  },
 };
 
 /** The correct adapter with the same options: the control. */

@@ -8,6 +8,7 @@
  */
 import {
   type ChangeBacklog,
+  type ChangeClaim,
   ClosedError,
   compareRecords,
   cursorOf,
@@ -57,6 +58,8 @@ export class ReferenceBackend {
   /** The change log by id, in recording order (a Map keeps insertion order). */
   readonly changes = new Map<string, ChangeEntry>();
   recording = false;
+  /** Who consumes the change log (claimChanges), or null when nobody does. */
+  claim: ChangeClaim | null = null;
   /** The change log's sequence: the next change's id. */
   nextChangeId = 1;
 
@@ -102,6 +105,7 @@ export class ReferenceAdapter implements StorageAdapter {
     searchText: true,
     searchTags: true,
     changes: true,
+    claimChanges: true,
   };
   protected backend = new ReferenceBackend();
   protected closed = false;
@@ -159,7 +163,19 @@ export class ReferenceAdapter implements StorageAdapter {
   async recordChanges(on: boolean): Promise<void> {
     this.assertOpen();
     this.backend.recording = on;
-    if (!on) this.backend.changes.clear();
+    if (!on) {
+      this.backend.changes.clear();
+      this.backend.claim = null;
+    }
+  }
+
+  async claimChanges(consumer: string, { takeOver }: { takeOver: boolean }): Promise<ChangeClaim> {
+    this.assertOpen();
+    const claim = this.backend.claim;
+    if (claim === null || claim.holder === consumer || takeOver) {
+      this.backend.claim = { holder: consumer, claimedMs: Date.now() };
+    }
+    return { ...this.backend.claim! };
   }
 
   async readChanges(limit: number): Promise<StorageChange[]> {

@@ -1,4 +1,4 @@
-import type { ChangeBacklog, StorageChange } from "@vcon/storage-core/adapter";
+import type { ChangeBacklog, ChangeClaim, StorageChange } from "@vcon/storage-core/adapter";
 import type { Connection } from "../connect/index.js";
 import type { TableName } from "../sql/identifiers.js";
 import { statementName } from "../sql/search.js";
@@ -26,6 +26,7 @@ export class ChangeLog {
   readonly #read: Statement;
   readonly #acknowledge: Statement;
   readonly #pending: Statement;
+  readonly #claim: Statement;
 
   constructor(connection: Connection, target: TableName) {
     this.#connection = connection;
@@ -43,6 +44,20 @@ export class ChangeLog {
       `SELECT count(*)::float8 AS count,
               floor(extract(epoch FROM min(recorded_at)) * 1000)::float8 AS oldest_ms
        FROM ${log}`,
+    );
+    // Takes the claim when there is none, renews the holder's, or moves it on takeOver ($2); otherwise
+    // changes nothing and answers the row as it stands (the second branch: no row came back above).
+    const claim = changeLogNames(target).claim;
+    const claimedMs = "floor(extract(epoch FROM claimed_at) * 1000)::float8 AS claimed_ms";
+    this.#claim = named(
+      `WITH taken AS (
+         INSERT INTO ${claim} AS c (singleton, holder, claimed_at) VALUES (true, $1, now())
+         ON CONFLICT (singleton) DO UPDATE SET holder = EXCLUDED.holder, claimed_at = greatest(now(), c.claimed_at)
+         WHERE c.holder = EXCLUDED.holder OR $2::boolean
+         RETURNING holder, claimed_at)
+       SELECT holder, ${claimedMs} FROM taken
+       UNION ALL
+       SELECT holder, ${claimedMs} FROM ${claim} WHERE NOT EXISTS (SELECT FROM taken)`,
     );
   }
 
@@ -67,6 +82,19 @@ export class ChangeLog {
   async pending(): Promise<ChangeBacklog> {
     const [row] = await this.#query<{ count: number; oldest_ms: number | null }>(this.#pending, []);
     return { count: row?.count ?? 0, oldestMs: row?.oldest_ms ?? null };
+  }
+
+  async claim(consumer: string, takeOver: boolean): Promise<ChangeClaim> {
+    // Two first claims at once: the one that lost the insert may find no row in its snapshot, taken
+    // before the winner committed. Asked again, it sees the winner's.
+    for (let attempt = 0; ; attempt++) {
+      const [row] = await this.#query<{ holder: string; claimed_ms: number }>(this.#claim, [
+        consumer,
+        takeOver,
+      ]);
+      if (row) return { holder: row.holder, claimedMs: row.claimed_ms };
+      if (attempt === 2) throw new Error("the change log's claim row could not be read");
+    }
   }
 
   #query<R>({ name, text }: Statement, values: unknown[]): Promise<R[]> {

@@ -74,7 +74,10 @@ async function dropTriggers(query: Query, target: TableName): Promise<void> {
     for (const { name } of TRIGGERS) await query(`DROP TRIGGER IF EXISTS ${name} ON ${target.qualified}`);
   }
   // After the drops (which wait for the writes in flight), so nothing recorded before them is kept.
-  await query(`DELETE FROM ${changeLogNames(target).table}`);
+  const { table, claim } = changeLogNames(target);
+  await query(`DELETE FROM ${table}`);
+  // A log that is off has no consumer: whoever turns it on again claims it afresh.
+  await query(`DELETE FROM ${claim}`);
 }
 
 /**

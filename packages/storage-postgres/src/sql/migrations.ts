@@ -36,20 +36,24 @@ export async function loadMigrations(target: TableName): Promise<Migration[]> {
 }
 
 /**
- * Generated SQL names `"vcons"` and `"vcons_changes"` in the default schema, and names derived from the
+ * Generated SQL names `"vcons"`, `"vcons_changes"` and `"vcons_change_claim"` in the default schema, and names derived from the
  * table's (`"vcons_uuid_idx"`; hand-written parts name functions `"public"."vcons_..."`). Point them at
  * the configured table, in one pass so a table named `vcons_...` is not rewritten twice, and make every
  * CREATE idempotent so a table that vcon-server's Python module created is adopted, never replaced.
  */
 export function retarget(statement: string, target: TableName): string {
   const schema = quote(target.schema);
-  const changeLog = changeLogNames(target).table;
+  const { table: changeLog, claim } = changeLogNames(target);
   return statement
-    .replace(/("public"\.)?"vcons(_changes"|"|_)/g, (_match, qualified: string | undefined, rest: string) => {
-      if (rest === '"') return target.qualified;
-      if (rest === '_changes"') return changeLog;
-      return qualified ? `${schema}."${target.table}_` : `"${target.table}_`;
-    })
+    .replace(
+      /("public"\.)?"vcons(_changes"|_change_claim"|"|_)/g,
+      (_match, qualified: string | undefined, rest: string) => {
+        if (rest === '"') return target.qualified;
+        if (rest === '_changes"') return changeLog;
+        if (rest === '_change_claim"') return claim;
+        return qualified ? `${schema}."${target.table}_` : `"${target.table}_`;
+      },
+    )
     .replace(/^DROP INDEX (?!IF EXISTS)"/, `DROP INDEX IF EXISTS ${schema}."`)
     .replace(/^CREATE TABLE (?!IF NOT EXISTS)/, "CREATE TABLE IF NOT EXISTS ")
     .replace(/^CREATE (UNIQUE )?INDEX (?!IF NOT EXISTS)/, "CREATE $1INDEX IF NOT EXISTS ")

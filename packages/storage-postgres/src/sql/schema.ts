@@ -1,5 +1,16 @@
 import { sql } from "drizzle-orm";
-import { bigserial, index, jsonb, pgSchema, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  bigserial,
+  boolean,
+  check,
+  index,
+  jsonb,
+  pgSchema,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
 
 /**
  * The `vcons` table, column for column as vcon-server's Python module lays it out, plus the indexes
@@ -98,3 +109,20 @@ export const vconsChanges = pgTable("vcons_changes", {
   uuid: uuid("uuid").notNull(),
   recordedAt: timestamp("recorded_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
 });
+
+/**
+ * Who consumes the change log (`<table>_change_claim`, at most one row): acknowledging forgets, so two
+ * consumers would split the log between them. Claimed and renewed by `claimChanges`, emptied when
+ * recording is turned off.
+ */
+export const vconsChangeClaim = pgTable(
+  "vcons_change_claim",
+  {
+    /** Always true: the primary key that keeps the table to one row. */
+    singleton: boolean("singleton").primaryKey().default(true),
+    holder: text("holder").notNull(),
+    /** When the holder last claimed (the server's clock). */
+    claimedAt: timestamp("claimed_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
+  },
+  (table) => [check("vcons_change_claim_singleton", sql`${table.singleton}`)],
+);
