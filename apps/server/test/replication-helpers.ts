@@ -12,12 +12,21 @@ export function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `vcon-replication-${label}-`));
 }
 
-/** uuid -> the exact text of its file, for every `<uuid>.json` under a file storage's folder (read behind its back). */
+/**
+ * uuid -> the exact text of its file, for every `<uuid>.json` under a file storage's folder, read behind
+ * its back while it may still be writing.
+ */
 export function archivedTexts(directory: string): Map<string, string> {
   const texts = new Map<string, string>();
   for (const path of readdirSync(directory, { recursive: true }) as string[]) {
     const uuid = /([0-9a-f-]{36})\.json$/.exec(path)?.[1];
-    if (uuid) texts.set(uuid, readFileSync(join(directory, path), "utf8"));
+    if (!uuid) continue;
+    try {
+      texts.set(uuid, readFileSync(join(directory, path), "utf8"));
+    } catch (error) {
+      // Deleted (or replaced by a rename) since the listing: not there any more, as the next look sees.
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
   }
   return texts;
 }

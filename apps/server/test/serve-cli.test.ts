@@ -168,7 +168,8 @@ describe("vcon-server serve and config, started as a user would", { timeout: 180
     );
     dirs.push(dir);
     const started = performance.now();
-    const result = await runCli(["--config", file, "serve", "--wait-for-storages", "1"], {
+    // Long enough for one retry (and its "waiting" line) even when start-up is slow on a loaded machine.
+    const result = await runCli(["--config", file, "serve", "--wait-for-storages", "4"], {
       cwd: dir,
       env: { PORT: "0" },
     });
