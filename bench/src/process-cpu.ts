@@ -64,9 +64,3 @@ export function backendCpuBetween(before: BackendCpu | null, after: BackendCpu |
   for (const [pid, now] of after) ms += now - (before?.get(pid) ?? 0);
   return ms;
 }
-
-/** CPU time (ms) of the backends connected to `database`, summed; null where /proc does not show them. */
-export function backendCpuMs(database: string): number | null {
-  const cpu = backendCpu(database);
-  return cpu === null ? null : [...cpu.values()].reduce((sum, ms) => sum + ms, 0);
-}

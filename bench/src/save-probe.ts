@@ -18,7 +18,7 @@ import { singleOpGoal } from "./checks.js";
 import { DOC_SIZES, type DocSize, makeDoc } from "./documents.js";
 import { runWorkers, type Summary, summarize } from "./measure.js";
 import { listFromEnv, mean, openRawPool, PROBE_SERVER } from "./probe-kit.js";
-import { backendCpuMs } from "./process-cpu.js";
+import { backendCpu, backendCpuBetween } from "./process-cpu.js";
 import { RAW_GET, RAW_SCHEMA, RAW_UPSERT, upsertParams } from "./raw-sql.js";
 import { databaseUrl, recreateDatabases } from "./targets/pg-admin.js";
 
@@ -42,7 +42,7 @@ interface Sample {
 
 async function main() {
   await recreateDatabases(server, Object.values(DATABASES));
-  // No idle timeout on either side: a backend that exits takes its CPU count with it (see backendCpuMs).
+  // No idle timeout on either side: a backend that exits takes its CPU count with it (see backendCpu).
   const raw = await openRawPool(DATABASES.raw, POOL_SIZE);
   const adapters = new Map<Side, VconStorage>();
   for (const bound of BOUNDS) {
@@ -67,19 +67,21 @@ async function main() {
             const database = side === "raw" ? DATABASES.raw : DATABASES.adapter;
             const storage = adapters.get(side);
             const cpu = process.cpuUsage();
-            const backends = backendCpuMs(database);
+            const backends = backendCpu(database);
             const run = await runWorkers(concurrency, limits, async (i) => {
               const doc = makeDoc(size, 1, s, i);
               if (storage) await storage.save(doc.vcon);
               else await raw.query({ name: "probe-upsert", text: RAW_UPSERT, values: upsertParams(doc) });
             });
             const used = process.cpuUsage(cpu);
-            const after = backendCpuMs(database);
+            const after = backendCpu(database);
             samples.get(side)!.push({
               summary: summarize([run]),
               clientMs: (used.user + used.system) / 1000 / Math.max(1, run.ops),
               serverMs:
-                after === null || backends === null ? null : (after - backends) / Math.max(1, run.ops),
+                after === null || backends === null
+                  ? null
+                  : backendCpuBetween(backends, after)! / Math.max(1, run.ops),
             });
           }
         }

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { compareSides } from "../compare.js";
 import { makeDocs } from "../documents.js";
@@ -92,7 +93,7 @@ export async function runServiceSaves(
             post(services[side], settings, concurrency, limits.maxOps, limits.maxMs),
           );
           // The replicas trail the primary: their delivery of the last round's writes counts too.
-          await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+          await sleep(SETTLE_MS);
           const cpuMsPerOp = {
             raw: perOp(before.raw, cpuNow(services.raw), sides.raw.ops),
             adapter: perOp(before.adapter, cpuNow(services.adapter), sides.adapter.ops),

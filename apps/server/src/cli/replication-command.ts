@@ -6,7 +6,7 @@ import type { LoadedConfig } from "../config/load.js";
 import {
   consumerName,
   describeForeignClaim,
-  journalIdOf,
+  heldBy,
   TAKE_OVER_AFTER_MS,
 } from "../replication/change-claim.js";
 import { type DeadLetterSelection, Journal } from "../replication/journal.js";
@@ -37,9 +37,8 @@ export function registerReplicationCommands(program: Command): void {
     .option("--json", "print JSON instead of text")
     .action(async (options: { json?: boolean }, command: Command) => {
       const loaded = loadGlobalConfig(globalOptions(command));
-      const unfed = await primaryChangeLog(loaded);
       await withJournal(loaded, async ({ journal, replicas }) => {
-        const foreign = journal ? await foreignClaim(loaded, journal) : null;
+        const { unfed, foreign } = await primaryChangeLog(loaded, journal);
         const status = journal
           ? replicaStatus(journal, replicas, unfed)
           : replicaStatusWithoutJournal(replicas, unfed);
@@ -131,7 +130,7 @@ export function registerReplicationCommands(program: Command): void {
           }
           const me = consumerName(journal);
           const claim = await primary.claimChanges!(me);
-          if (claim.holder === me || journalIdOf(claim.holder) === journal.id) {
+          if (heldBy(journal, claim)) {
             process.stdout.write(`${name}: the change log is already fed by this journal\n`);
             return;
           }
@@ -211,39 +210,31 @@ function parseIds(value: string, previous: number[] = []): number[] {
 }
 
 /**
- * What the primary's change log holds (writes not moved into the journal yet), when the config has
- * replicas and the primary keeps one; null when there is none or the primary cannot be reached (said on
- * stderr: the journal's figures are shown anyway).
+ * What `status` shows from the primary, in one connection: what its change log holds (writes not
+ * moved into the journal yet), and the line about another journal holding its claim (that journal's
+ * service feeds and delivers; this one neither). Both null when the config has no replicas, the
+ * primary keeps no change log, or it cannot be reached (said on stderr: the journal's figures are
+ * shown anyway).
  */
-async function primaryChangeLog(loaded: LoadedConfig): Promise<ChangeBacklog | null> {
-  if (storageRoles(loaded.config.storages).replicas.length === 0) return null;
-  if (loaded.config.replication.changeLog === "off") return null;
+async function primaryChangeLog(
+  loaded: LoadedConfig,
+  journal: Journal | null,
+): Promise<{ unfed: ChangeBacklog | null; foreign: string | null }> {
+  const none = { unfed: null, foreign: null };
+  if (storageRoles(loaded.config.storages).replicas.length === 0) return none;
+  if (loaded.config.replication.changeLog === "off") return none;
   try {
-    return await withPrimary(loaded, (primary) =>
-      primary.supports("changes") ? primary.pendingChanges!() : Promise.resolve(null),
-    );
+    return await withPrimary(loaded, async (primary) => {
+      if (!primary.supports("changes")) return none;
+      const unfed = await primary.pendingChanges!();
+      if (!journal || !primary.supports("claimChanges")) return { unfed, foreign: null };
+      const claim = await primary.claimChanges!(consumerName(journal));
+      return { unfed, foreign: heldBy(journal, claim) ? null : describeForeignClaim(claim) };
+    });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     process.stderr.write(`could not count the primary's change log (${reason}): journal figures only\n`);
-    return null;
-  }
-}
-
-/**
- * The line `status` prints when another journal holds the primary's change-log claim (this journal's
- * service then neither feeds nor delivers); null when this journal holds it, nobody does, or the
- * primary keeps no claim or cannot be reached.
- */
-async function foreignClaim(loaded: LoadedConfig, journal: Journal): Promise<string | null> {
-  if (loaded.config.replication.changeLog === "off") return null;
-  try {
-    return await withPrimary(loaded, async (primary) => {
-      if (!primary.supports("claimChanges")) return null;
-      const claim = await primary.claimChanges!(consumerName(journal));
-      return journalIdOf(claim.holder) === journal.id ? null : describeForeignClaim(claim);
-    });
-  } catch {
-    return null; // said once already by primaryChangeLog
+    return none;
   }
 }
 

@@ -22,9 +22,12 @@ export function consumerName(journal: Journal): string {
   return `journal ${journal.id} on ${hostname()}:${journal.file}`.slice(0, MAX_NAME);
 }
 
-/** The journal id a claim's holder names, or null for a consumer that is not a service's journal. */
-export function journalIdOf(holder: string): string | null {
-  return JOURNAL_ID.exec(holder)?.[1] ?? null;
+/**
+ * Whether the claim is this journal's, under whichever name it claimed it (its host renamed since, its
+ * file reached by another path): the id in the name is what identifies a journal.
+ */
+export function heldBy(journal: Journal, claim: ChangeClaim): boolean {
+  return JOURNAL_ID.exec(claim.holder)?.[1] === journal.id;
 }
 
 /** A claim held by another journal, as status and errors say it. */
@@ -67,7 +70,7 @@ export class FeedClaim {
     if (!this.#supported) return true;
     const asked = Date.now();
     let claim = await this.#primary.claimChanges!(this.#name);
-    if (claim.holder !== this.#name && journalIdOf(claim.holder) === this.#journal.id) {
+    if (claim.holder !== this.#name && heldBy(this.#journal, claim)) {
       claim = await this.#primary.claimChanges!(this.#name, { takeOver: true });
     }
     if (claim.holder !== this.#name) {

@@ -103,20 +103,18 @@ export class Feeder extends BackgroundLoop {
     const { stopped, settings, logger } = this.#o;
     while (!stopped.aborted) {
       let full = false;
+      let fedElsewhere = false;
       let wait = IDLE_POLL_MS;
       try {
         if (this.#o.leased()) {
-          if (!(await this.#o.claim.renew())) {
-            // Fed by another journal (status says which): it feeds this service's writes too, so this
-            // journal owes nothing. Ask again later, whatever the writes.
+          fedElsewhere = !(await this.#o.claim.renew());
+          if (!fedElsewhere) ({ full } = await this.#round());
+          else {
+            // Another journal feeds the change log (status says which), this service's writes
+            // included: this journal owes nothing.
             this.#writesSinceRead = 0;
             this.#left = { count: 0, oldestMs: null };
-            this.#failures = 0;
-            this.#lastError = null;
-            await this.wakeup.pause(IDLE_POLL_MS);
-            continue;
           }
-          ({ full } = await this.#round());
         }
         this.#failures = 0;
         this.#lastError = null;
@@ -131,6 +129,11 @@ export class Feeder extends BackgroundLoop {
         continue;
       }
       if (full) continue;
+      // Fed elsewhere: ask again later, whatever the writes.
+      if (fedElsewhere) {
+        await this.wakeup.pause(IDLE_POLL_MS);
+        continue;
+      }
       // Woken by a write: feed after a short spacing so one read carries many writes.
       if (await this.wakeup.wait(wait)) await this.wakeup.pause(FEED_SPACING_MS);
     }
