@@ -50,53 +50,101 @@ interface Filter {
   kind: "key" | "range";
   applies(input: SearchInput): boolean;
   condition: SQL;
+  /**
+   * For substring filters, the condition of the gathering step instead (see `substring`): the trigram
+   * index is probed with the value's rare pieces only, and the whole value is checked on what it finds.
+   */
+  gathering?: SQL;
+  /** For substring filters, the condition of the probe instead: it filters rows, no index serves it. */
+  probing?: SQL;
+  /** The pattern `gathering` probes the column's trigram index with (it samples the CTE `prefix`). */
+  probed?: SQL;
   values(input: SearchInput): Record<string, unknown>;
 }
 
 const p = (name: string) => sql.placeholder(name);
 /**
- * A LIKE pattern the planner cannot look into (a one-row subquery, evaluated once per statement):
- * from a constant pattern it would estimate each value's own selectivity, find every custom plan
- * cheaper than the generic one, and plan the prepared statement again on every call. The trigram
- * indexes serve it all the same.
+ * A value the planner cannot look into (a one-row subquery, evaluated once per statement): from a
+ * constant it would estimate that value's own selectivity (a common tel, a pattern), find every custom
+ * plan cheaper than the generic one, and plan the prepared statement again on every call, which costs
+ * as much as running it. The GIN and trigram indexes serve it all the same.
  */
-const pattern = (name: string) => sql`(SELECT ${p(name)}::text)`;
+const opaque = (name: string, type: "text" | "text[]") => sql`(SELECT ${p(name)}::${sql.raw(type)})`;
+
+/**
+ * A substring filter on a trigram-indexed key column. A GIN probe reads the posting list of every
+ * trigram of the pattern, so one common word in it ("customer 4711", where every party is a customer)
+ * costs a read of nearly every row id in the index, however rare the whole value is. Gathering
+ * therefore probes the index with the value's pieces (runs of letters and digits, as pg_trgm splits
+ * words) that are rare in a sample, the first rows of the probe's prefix, and checks the whole
+ * value with strpos, which no index serves: the answer is the same, only the probe is narrower. When
+ * every piece is common, or the value is one piece, the index is probed with the whole value.
+ */
+function substring(column: string, name: string): Filter {
+  const col = sql.raw(column);
+  const pieces = `${name}Pieces`;
+  const sampled = sql`SELECT ${col} FROM prefix LIMIT ${sql.raw(String(SAMPLE_ROWS))}`;
+  const share = sql.raw(String(COMMON_SHARE));
+  // The whole value, where no index is asked: strpos finds it in fewer cycles than LIKE's matcher.
+  const exact = sql`strpos(${col}, ${opaque(`${name}Value`, "text")}) > 0`;
+  const rarePieces = sql`(SELECT CASE WHEN count(*) = 0 THEN ${opaque(name, "text")}
+    ELSE '%' || string_agg(piece, '%' ORDER BY n) || '%' END
+  FROM unnest(${opaque(pieces, "text[]")}) WITH ORDINALITY AS listed (piece, n)
+  WHERE (SELECT count(*) FROM (${sampled}) AS sampled WHERE strpos(sampled.${col}, piece) > 0) * ${share}
+    < (SELECT count(*) FROM (${sampled}) AS sampled))`;
+  const key = name as "name" | "subject" | "text";
+  return {
+    kind: "key",
+    applies: (q) => q[key] !== undefined,
+    condition: sql`${col} LIKE ${opaque(name, "text")} ESCAPE '\\'`,
+    probed: rarePieces,
+    probing: exact,
+    gathering: sql`${col} LIKE ${rarePieces} ESCAPE '\\' AND ${exact}`,
+    values: (q) => ({
+      [name]: contains(q[key]!),
+      [pieces]: arrayLiteral(piecesOf(q[key]!)),
+      [`${name}Value`]: q[key]!,
+    }),
+  };
+}
+
+/** A piece found in more than one sampled row in this many is common: the index is not probed with it. */
+const COMMON_SHARE = 8;
+/**
+ * Rows of the prefix the pieces are counted on: each count reads the column again (a long text is
+ * decompressed each time), and a share of one in eight needs no more rows than this to show.
+ */
+const SAMPLE_ROWS = 64;
+
+/**
+ * The runs of three or more letters or digits in `value` (what pg_trgm makes trigrams of), in order:
+ * `%a%b%` holds wherever `%value%` does. None when the value is one such run, all of it.
+ */
+export function piecesOf(value: string): string[] {
+  const pieces = value.match(/[\p{L}\p{N}]{3,}/gu) ?? [];
+  return pieces.length === 1 && pieces[0] === value ? [] : pieces;
+}
 
 const FILTERS: Record<string, Filter> = {
   tel: {
     kind: "key",
     applies: (q) => q.tel !== undefined,
-    condition: sql`tels @> ${p("tel")}::text[]`,
+    condition: sql`tels @> ${opaque("tel", "text[]")}`,
     values: (q) => ({ tel: arrayLiteral([q.tel!]) }),
   },
   mailto: {
     kind: "key",
     applies: (q) => q.mailto !== undefined,
-    condition: sql`mailtos @> ${p("mailto")}::text[]`,
+    condition: sql`mailtos @> ${opaque("mailto", "text[]")}`,
     values: (q) => ({ mailto: arrayLiteral([q.mailto!]) }),
   },
-  name: {
-    kind: "key",
-    applies: (q) => q.name !== undefined,
-    condition: sql`party_names LIKE ${pattern("name")} ESCAPE '\\'`,
-    values: (q) => ({ name: contains(q.name!) }),
-  },
-  subject: {
-    kind: "key",
-    applies: (q) => q.subject !== undefined,
-    condition: sql`subject_key LIKE ${pattern("subject")} ESCAPE '\\'`,
-    values: (q) => ({ subject: contains(q.subject!) }),
-  },
-  text: {
-    kind: "key",
-    applies: (q) => q.text !== undefined,
-    condition: sql`search_text LIKE ${pattern("text")} ESCAPE '\\'`,
-    values: (q) => ({ text: contains(q.text!) }),
-  },
+  name: substring("party_names", "name"),
+  subject: substring("subject_key", "subject"),
+  text: substring("search_text", "text"),
   tags: {
     kind: "key",
     applies: (q) => q.tags !== undefined && q.tags.length > 0,
-    condition: sql`tags @> ${p("tags")}::text[]`,
+    condition: sql`tags @> ${opaque("tags", "text[]")}`,
     values: (q) => ({ tags: arrayLiteral(q.tags!) }),
   },
   since: {
@@ -249,7 +297,8 @@ function buildShape(
   const keys = of("key").map((name) => FILTERS[name]!.condition);
   const ranges = of("range").map((name) => FILTERS[name]!.condition);
   // Rows without keys are candidates of every key filter: core's matcher decides them (searchPage).
-  const keyCondition = keys.length > 0 ? sql`((${sql.join(keys, sql` AND `)}) OR keyed_at IS NULL)` : null;
+  const anyKey = (conditions: SQL[]) => sql`((${sql.join(conditions, sql` AND `)}) OR keyed_at IS NULL)`;
+  const keyCondition = keys.length > 0 ? anyKey(keys) : null;
   const conditions = [...ranges, ...(keyCondition ? [keyCondition] : [])];
   const where = conditions.length > 0 ? sql` WHERE ${sql.join(conditions, sql` AND `)}` : sql``;
   const rangeWhere = ranges.length > 0 ? sql` WHERE ${sql.join(ranges, sql` AND `)}` : sql``;
@@ -268,17 +317,49 @@ function buildShape(
   // Both branches are gated on the probe's row count (a one-time filter): gathering is not run at all
   // when the probe filled the page. MATERIALIZED: the candidates come from the key indexes whatever
   // the statistics say; a plan that walks the created_at index for a rare value (the whole table) is
-  // not possible in this shape.
-  const first = sql`WITH probe AS MATERIALIZED (
-  SELECT ${columns} FROM (SELECT * FROM ${t}${rangeWhere} ORDER BY created_at, id LIMIT ${probeRows}) AS prefix
-  WHERE ${keyCondition} ORDER BY created_at, id LIMIT ${page}),
-  candidates AS MATERIALIZED (SELECT id, created_at FROM ${t}${where} LIMIT ${gatherLimit}),
+  // not possible in this shape. Substring filters have a condition of their own in each step (see
+  // `substring`); with one, the prefix is a CTE that gathering samples as well. The probe reads it only
+  // as far as it needs to fill a page, the sample the rest: one read either way.
+  const keyFilters = of("key").map((name) => FILTERS[name]!);
+  const stepKeys = (step: "probing" | "gathering") =>
+    anyKey(keyFilters.map((filter) => filter[step] ?? filter.condition));
+  const gatherWhere = sql` WHERE ${sql.join([...ranges, stepKeys("gathering")], sql` AND `)}`;
+  const sampling = keyFilters.some((filter) => filter.probed);
+  const prefix = prefixOf(t, rangeWhere, probeRows!);
+  const shared = sampling ? sql`prefix AS MATERIALIZED (${prefix}), ` : sql``;
+  const first = sql`WITH ${shared}probe AS MATERIALIZED (
+  SELECT ${columns} FROM ${sampling ? sql`prefix` : sql`(${prefix}) AS prefix`}
+  WHERE ${stepKeys("probing")} ORDER BY created_at, id LIMIT ${page}),
+  candidates AS MATERIALIZED (SELECT id, created_at FROM ${t}${gatherWhere} LIMIT ${gatherLimit}),
   page AS (SELECT id FROM candidates ORDER BY created_at, id LIMIT ${page})
 SELECT *, NULL::bigint AS gathered FROM probe WHERE (SELECT count(*) FROM probe) = ${page}
 UNION ALL
 (SELECT ${columns}, (SELECT count(*) FROM candidates) AS gathered
 FROM ${t} JOIN page USING (id) WHERE (SELECT count(*) FROM probe) < ${page} ORDER BY created_at, id)`;
   return { first: built(first), walk: built(walk) };
+}
+
+/** The first `rows` rows of the range, in order: what the probe filters and gathering samples. */
+function prefixOf(t: SQL, rangeWhere: SQL, rows: SQL): SQL {
+  return sql`SELECT * FROM ${t}${rangeWhere} ORDER BY created_at, id LIMIT ${rows}`;
+}
+
+/**
+ * The pattern gathering probes `filter`'s trigram index with for `value` (a stored key, as keyFilters
+ * gives it), judged on the first `sampleRows` rows of the table: for tests and for EXPLAIN by hand.
+ */
+export function probedPattern(
+  target: TableName,
+  filter: "name" | "subject" | "text",
+  value: string,
+  sampleRows = searchSteps.probeRows,
+): SearchStatement {
+  const { probed, values } = FILTERS[filter]!;
+  const rows = sql.raw(String(Math.trunc(sampleRows)));
+  const query = sql`WITH prefix AS MATERIALIZED (${prefixOf(sql.raw(target.qualified), sql``, rows)})
+SELECT ${probed!} AS pattern`;
+  const { text, params } = built(query);
+  return { name: statementName(text), text, values: fillPlaceholders(params, values({ [filter]: value })) };
 }
 
 function built(query: SQL): Built {
