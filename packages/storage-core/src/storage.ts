@@ -419,12 +419,15 @@ class ManagedStorage implements VconStorage {
     const started = performance.now();
     // Events and log lines carry a uuid only in its canonical form: never a caller's arbitrary text.
     const reported = normalizeUuid(uuid) ?? undefined;
-    const task = (async () => {
-      this.#assertOpen();
-      // One property read once open: the common path pays no extra await.
-      if (!this.#gate.isOpen) await this.#gate.opened();
-      return body();
-    })();
+    // Open and not closing, the common path: the body straight away, no extra promise.
+    const task =
+      this.#closing === null && this.#gate.isOpen
+        ? body()
+        : (async () => {
+            this.#assertOpen();
+            await this.#gate.opened();
+            return body();
+          })();
     this.#inFlight.add(task);
     try {
       const outcome = await task;

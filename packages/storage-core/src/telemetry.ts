@@ -4,7 +4,7 @@
  * failure, CLOSED and CONFLICT included).
  */
 import type { StorageError } from "./errors.js";
-import type { Logger, OperationEvent } from "./logger.js";
+import { type Logger, type OperationEvent, silentLogger } from "./logger.js";
 
 /** An event before the reporter adds who reported it and whether it failed. */
 export type OperationOutcome = Omit<OperationEvent, "storage" | "adapter" | "ok" | "code">;
@@ -32,6 +32,8 @@ export class OperationReporter {
 
   /** Logs the call and hands it to `onOperation`; a throwing hook is ignored. */
   report(outcome: OperationOutcome, failure?: StorageError): void {
+    // Nobody listening: a successful call costs no event (the hot path of get and save).
+    if (!failure && !this.#onOperation && this.#logger === silentLogger) return;
     const event: OperationEvent = {
       storage: this.#storage,
       adapter: this.#adapter,

@@ -1,5 +1,6 @@
 import { ValidationError } from "./errors.js";
 
+const CANONICAL = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const UUID = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i;
 
 /**
@@ -8,6 +9,8 @@ const UUID = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([
  */
 export function normalizeUuid(value: unknown): string | null {
   if (typeof value !== "string" || value.length > 40) return null;
+  // Most uuids arrive canonical already (from a stored vCon, a cursor, an earlier call): one test.
+  if (CANONICAL.test(value)) return value;
   const match = UUID.exec(value.trim());
   if (!match) return null;
   const hasOpen = value.trim().startsWith("{");

@@ -73,13 +73,17 @@ export class ReadRouter {
    * Runs a read on a replica when one fits (see the class comment), else on the primary; a replica's
    * failure marks it down and the read runs again on the primary.
    */
-  async read<T>(
+  read<T>(
     uuid: string | null,
     options: ReadOptions | undefined,
     work: (route: Route) => Promise<T>,
   ): Promise<T> {
     const replica = this.#pick(uuid, options);
-    if (!replica) return work(this.#primary);
+    // Not async: without a replica a read pays no extra promise (issue 17, get at one caller).
+    return replica ? this.#onReplica(replica, work) : work(this.#primary);
+  }
+
+  async #onReplica<T>(replica: Replica, work: (route: Route) => Promise<T>): Promise<T> {
     try {
       return await work(replica);
     } catch (error) {
