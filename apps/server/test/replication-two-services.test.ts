@@ -18,6 +18,20 @@ import { archivedTexts, eventually } from "./replication-helpers.js";
 interface Replication {
   pending: number;
   lastError: string | null;
+  fedBy: string | null;
+}
+
+const FED_BY_JOURNAL = /^journal [0-9a-f-]{36} on /;
+
+/** The replication gauges of one replica on a service's /metrics. */
+async function gaugesOf(url: string, replica: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const gauges: Record<string, number> = {};
+  for (const [, name, value] of text.matchAll(
+    new RegExp(`^vcon_replication_(\\w+)\\{[^}]*replica="${replica}"[^}]*\\} (\\S+)$`, "gm"),
+  ))
+    gauges[name!] = Number(value);
+  return gauges;
 }
 
 let db: TestDatabase;
@@ -117,12 +131,15 @@ describe("two services with journals of their own on one primary", () => {
     await converged();
     b = await start("b");
     await eventually(
-      async () =>
-        /fed by another journal \(journal [0-9a-f-]{36} on /.test((await archiveOf(b.url)).lastError ?? ""),
+      async () => FED_BY_JOURNAL.test((await archiveOf(b.url)).fedBy ?? ""),
       30_000,
       "b reporting that another journal feeds the change log",
     );
-    expect((await archiveOf(a.url)).lastError).toBeNull();
+    // Fed elsewhere is not failing: b's replica has no error, and a feeds it.
+    expect((await archiveOf(b.url)).lastError).toBeNull();
+    expect(await gaugesOf(b.url, "archive")).toMatchObject({ failing: 0, fed_elsewhere: 1 });
+    expect(await archiveOf(a.url)).toMatchObject({ lastError: null, fedBy: null });
+    expect(await gaugesOf(a.url, "archive")).toMatchObject({ failing: 0, fed_elsewhere: 0 });
     const fromA = await postMany(a.url, 30);
     const fromB = await postMany(b.url, 30);
     // A delete made through b: a's journal carries it too.
@@ -149,7 +166,7 @@ describe("two services with journals of their own on one primary", () => {
     expect(taken.code, taken.stderr).toBe(0);
     expect(taken.stdout).toMatch(/the change log is now fed by this journal/);
     expect(taken.stdout).toContain("vcon-server sync --from primary --to archive --delete");
-    await eventually(async () => (await archiveOf(b.url)).lastError === null, 30_000, "b feeding");
+    await eventually(async () => (await archiveOf(b.url)).fedBy === null, 30_000, "b feeding");
     await converged();
     const { archive } = await stored();
     for (const uuid of waiting) expect(archive.has(uuid), uuid).toBe(true);
@@ -157,7 +174,7 @@ describe("two services with journals of their own on one primary", () => {
     // a back: it neither feeds nor delivers, and its writes reach the archive through b.
     a = await start("a");
     await eventually(
-      async () => /fed by another journal/.test((await archiveOf(a.url)).lastError ?? ""),
+      async () => FED_BY_JOURNAL.test((await archiveOf(a.url)).fedBy ?? ""),
       30_000,
       "a reporting that b now feeds the change log",
     );

@@ -187,8 +187,13 @@ export const replicationHealth = {
     deadLetters: { type: "integer", description: "Entries the replica refused for good." },
     lastError: { type: ["string", "null"] },
     lastDeliveredAt: { type: ["string", "null"], format: "date-time" },
+    fedBy: {
+      type: ["string", "null"],
+      description:
+        "The journal feeding the primary's change log when it is another service's: this one then delivers nothing itself.",
+    },
   },
-  required: ["pending", "unfed", "oldestPendingAgeMs", "deadLetters", "lastError", "lastDeliveredAt"],
+  required: ["pending", "unfed", "oldestPendingAgeMs", "deadLetters", "lastError", "lastDeliveredAt", "fedBy"],
 } as const;
 
 export const healthResponse = {

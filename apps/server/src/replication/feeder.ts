@@ -61,6 +61,8 @@ export class Feeder extends BackgroundLoop {
    * let an older state overwrite a newer one on the replicas.
    */
   #current: Promise<unknown> = Promise.resolve();
+  /** Another journal held the claim at the last renewal: it feeds the change log, this one does not. */
+  #fedElsewhere = false;
 
   constructor(options: FeederOptions) {
     super(options.stopped);
@@ -70,6 +72,8 @@ export class Feeder extends BackgroundLoop {
 
   /** The primary committed `count` writes: they are in its change log, feed them soon. */
   wrote(count: number): void {
+    // Fed by another journal: that one owes them, this one does not.
+    if (this.#fedElsewhere) return;
     this.#writesSinceRead += count;
     this.wake();
   }
@@ -108,6 +112,7 @@ export class Feeder extends BackgroundLoop {
       try {
         if (this.#o.leased()) {
           fedElsewhere = !(await this.#o.claim.renew());
+          this.#fedElsewhere = fedElsewhere;
           if (!fedElsewhere) ({ full } = await this.#round());
           else {
             // Another journal feeds the change log (status says which), this service's writes

@@ -32,4 +32,9 @@ export function registerReplicationMetrics(registry: Registry, status: () => Rep
   gauge("vcon_replication_failing", "1 while the replica's last delivery round failed", (r) =>
     r.lastError ? 1 : 0,
   );
+  gauge(
+    "vcon_replication_fed_elsewhere",
+    "1 while another service's journal feeds the primary's change log (this one delivers nothing)",
+    (r) => (r.fedBy ? 1 : 0),
+  );
 }

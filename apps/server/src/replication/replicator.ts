@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ChangeBacklog, Logger, VconStorage } from "@vcon/storage-core";
 import type { StorageHandle } from "../storages/handle.js";
-import { describeForeignClaim, FeedClaim } from "./change-claim.js";
+import { FeedClaim } from "./change-claim.js";
 import { DeliveryChannel } from "./channel.js";
 import { Feeder } from "./feeder.js";
 import type { Journal } from "./journal.js";
@@ -123,19 +123,19 @@ export class Replicator {
   status(): ReplicaStatus[] {
     const names = this.#channels.map((c) => c.replica);
     const unfed = this.#feeder?.unfed ?? null;
-    return replicaStatus(this.#o.journal, names, unfed, (name) => {
+    const liveError = (name: string) => {
       const channel = this.#channels.find((c) => c.replica === name);
       const handle = this.#o.replicas.find((r) => r.name === name);
       const openError = handle?.lastError;
       const feedError = this.#feeder?.lastError;
-      const foreign = this.#claim?.foreign;
       return (
-        (foreign ? describeForeignClaim(foreign) : null) ??
         channel?.lastError ??
         (openError ? `${name} could not be opened: ${openError.code}: ${openError.message}` : null) ??
         (feedError ? `the primary's change log could not be read: ${feedError}` : null)
       );
-    });
+    };
+    const fedBy = this.#claim?.foreign?.holder ?? null;
+    return replicaStatus(this.#o.journal, names, unfed, liveError, Date.now(), fedBy);
   }
 
   /**

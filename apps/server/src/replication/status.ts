@@ -16,6 +16,12 @@ export interface ReplicaStatus {
   deadLetters: number;
   /** The latest failure talking to the replica (no secrets), or null. */
   lastError: string | null;
+  /**
+   * The journal that feeds the primary's change log when it is not this service's (its claim's holder:
+   * id, host and file); null while this service feeds it, or when the primary has no claims. This
+   * service then delivers nothing itself: its writes reach the replica through that one.
+   */
+  fedBy: string | null;
   /** When the replica last acknowledged entries (ISO time), or null. */
   lastDeliveredAt: string | null;
 }
@@ -30,8 +36,9 @@ export function replicaStatus(
   unfed: ChangeBacklog | null = null,
   liveError: (replica: string) => string | null = () => null,
   now = Date.now(),
+  fedBy: string | null = null,
 ): ReplicaStatus[] {
-  return statusOf(journal.backlog(replicas), unfed, liveError, now);
+  return statusOf(journal.backlog(replicas), unfed, liveError, now, fedBy);
 }
 
 /** The same without a journal (none exists yet): only the primary's change log can be owed. */
@@ -49,7 +56,7 @@ export function replicaStatusWithoutJournal(
     lastErrorMs: null,
     lastDeliveredMs: null,
   });
-  return statusOf(replicas.map(empty), unfed, () => null, now);
+  return statusOf(replicas.map(empty), unfed, () => null, now, null);
 }
 
 function statusOf(
@@ -57,6 +64,7 @@ function statusOf(
   unfed: ChangeBacklog | null,
   liveError: (replica: string) => string | null,
   now: number,
+  fedBy: string | null,
 ): ReplicaStatus[] {
   const unfedCount = unfed?.count ?? 0;
   return backlogs.map((b) => {
@@ -69,6 +77,7 @@ function statusOf(
       deadLetters: b.deadLetters,
       lastError: liveError(b.replica) ?? b.lastError,
       lastDeliveredAt: b.lastDeliveredMs === null ? null : new Date(b.lastDeliveredMs).toISOString(),
+      fedBy,
     };
   });
 }
