@@ -32,6 +32,15 @@ export function rawSqliteWorkload(path: string): Workload {
      WHERE created_ms >= ? AND created_ms < ? AND (created_ms > ? OR (created_ms = ? AND uuid > ?))
      ORDER BY created_ms, uuid LIMIT 500`,
   );
+  // Concurrent range exports share one read transaction: a connection holds one at a time, and a
+  // second BEGIN on it fails ("cannot start a transaction within a transaction").
+  let readers = 0;
+  const beginRead = () => {
+    if (readers++ === 0) db.prepare("BEGIN").run();
+  };
+  const endRead = () => {
+    if (--readers === 0) db.prepare("COMMIT").run();
+  };
   const write = db.transaction((docs: readonly BenchDoc[]) => {
     for (const doc of docs) {
       upsert.run(doc.uuid, Date.parse(doc.createdAt), JSON.stringify(doc.vcon));
@@ -58,7 +67,7 @@ export function rawSqliteWorkload(path: string): Workload {
     async exportRange(range) {
       let count = 0;
       let after: [number, string] = [range.since.getTime() - 1, "~"];
-      db.prepare("BEGIN").run();
+      beginRead();
       try {
         for (;;) {
           const rows = page.all(
@@ -81,7 +90,7 @@ export function rawSqliteWorkload(path: string): Workload {
           await new Promise((resolve) => setImmediate(resolve));
         }
       } finally {
-        db.prepare("COMMIT").run();
+        endRead();
       }
       return count;
     },
