@@ -5,7 +5,7 @@ import { createTestDatabase, sqlRows } from "@vcon/test-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresAdapter } from "../src/index.js";
 import { tableName } from "../src/sql/identifiers.js";
-import { PROBE_ROWS, piecesOf, probedPattern } from "../src/sql/search.js";
+import { MAX_PIECES, PROBE_ROWS, piecesOf, probedPattern } from "../src/sql/search.js";
 
 /**
  * Issue 19: a substring filter with a common word in it ("customer 4711", on a table where every party
@@ -97,6 +97,11 @@ describe("piecesOf", () => {
     expect(piecesOf("#c4711x")).toEqual(["c4711x"]);
     expect(piecesOf("is on4711x")).toEqual(["on4711x"]);
     expect(piecesOf("müller-lüdenscheidt")).toEqual(["müller", "lüdenscheidt"]);
+  });
+  it(`weighs at most ${MAX_PIECES} pieces: the longest, in their order`, () => {
+    const words = ["one", "three", "seventeen", "four", "eleven", "two", "twelve", "five", "nineteen", "six"];
+    // Eight fit: of the three-letter pieces only the first, "one", is kept.
+    expect(piecesOf(words.join(" "))).toEqual(words.filter((word) => word !== "two" && word !== "six"));
   });
   it("gives nothing when the value is one piece, all of it", () => {
     expect(piecesOf("customer")).toEqual([]);

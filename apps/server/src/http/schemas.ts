@@ -193,7 +193,15 @@ export const replicationHealth = {
         "The journal feeding the primary's change log when it is another service's: this one then delivers nothing itself.",
     },
   },
-  required: ["pending", "unfed", "oldestPendingAgeMs", "deadLetters", "lastError", "lastDeliveredAt", "fedBy"],
+  required: [
+    "pending",
+    "unfed",
+    "oldestPendingAgeMs",
+    "deadLetters",
+    "lastError",
+    "lastDeliveredAt",
+    "fedBy",
+  ],
 } as const;
 
 export const healthResponse = {

@@ -117,12 +117,28 @@ const COMMON_SHARE = 8;
 const SAMPLE_ROWS = 64;
 
 /**
+ * At most this many pieces are weighed, the longest (a long run is the likelier to be rare): each is
+ * counted on the sample, and a pasted paragraph has hundreds.
+ */
+export const MAX_PIECES = 8;
+
+/**
  * The runs of three or more letters or digits in `value` (what pg_trgm makes trigrams of), in order:
- * `%a%b%` holds wherever `%value%` does. None when the value is one such run, all of it.
+ * `%a%b%` holds wherever `%value%` does. None when the value is one such run, all of it. Of more than
+ * MAX_PIECES, the longest (the first of equal length), still in their order in `value`.
  */
 export function piecesOf(value: string): string[] {
   const pieces = value.match(/[\p{L}\p{N}]{3,}/gu) ?? [];
-  return pieces.length === 1 && pieces[0] === value ? [] : pieces;
+  if (pieces.length === 1 && pieces[0] === value) return [];
+  if (pieces.length <= MAX_PIECES) return pieces;
+  const kept = new Set(
+    pieces
+      .map((piece, at) => ({ piece, at }))
+      .sort((a, b) => b.piece.length - a.piece.length || a.at - b.at)
+      .slice(0, MAX_PIECES)
+      .map(({ at }) => at),
+  );
+  return pieces.filter((_, at) => kept.has(at));
 }
 
 const FILTERS: Record<string, Filter> = {
