@@ -108,7 +108,7 @@ function substring(column: string, name: string): Filter {
   };
 }
 
-/** A piece found in more than one sampled row in this many is common: the index is not probed with it. */
+/** A piece found in one sampled row in this many, or more often, is common: the index is not probed with it. */
 const COMMON_SHARE = 8;
 /**
  * Rows of the prefix the pieces are counted on: each count reads the column again (a long text is
