@@ -37,7 +37,7 @@ import { OpenGate } from "./open-gate.js";
 import { normalizeExportOptions, normalizeReadOptions, normalizeSearchQuery } from "./query.js";
 import { OperationReporter } from "./telemetry.js";
 import type { VconDocument } from "./types.js";
-import { normalizeUuid, requireUuid } from "./uuid.js";
+import { requireUuid } from "./uuid.js";
 
 // Moved to their own modules; still exported from here for code that imported them from this file.
 export { BatchError, type ChunkRange } from "./batch.js";
@@ -417,8 +417,6 @@ class ManagedStorage implements VconStorage {
     body: () => Promise<{ result: T; uuid?: string; count?: number }>,
   ): Promise<T> {
     const started = performance.now();
-    // Events and log lines carry a uuid only in its canonical form: never a caller's arbitrary text.
-    const reported = normalizeUuid(uuid) ?? undefined;
     // Open and not closing, the common path: the body straight away, no extra promise.
     const task =
       this.#closing === null && this.#gate.isOpen
@@ -434,13 +432,14 @@ class ManagedStorage implements VconStorage {
       this.#reporter.report({
         operation,
         durationMs: performance.now() - started,
-        uuid: outcome.uuid ?? reported,
+        // The reporter keeps only a canonical uuid: a caller's text never reaches the logs.
+        uuid: outcome.uuid ?? uuid,
         count: outcome.count,
       });
       return outcome.result;
     } catch (error) {
       const failure = this.#toError(error);
-      this.#reporter.report({ operation, durationMs: performance.now() - started, uuid: reported }, failure);
+      this.#reporter.report({ operation, durationMs: performance.now() - started, uuid }, failure);
       throw failure;
     } finally {
       this.#inFlight.delete(task);

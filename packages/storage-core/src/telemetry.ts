@@ -5,6 +5,7 @@
  */
 import type { StorageError } from "./errors.js";
 import { type Logger, type OperationEvent, silentLogger } from "./logger.js";
+import { normalizeUuid } from "./uuid.js";
 
 /** An event before the reporter adds who reported it and whether it failed. */
 export type OperationOutcome = Omit<OperationEvent, "storage" | "adapter" | "ok" | "code">;
@@ -30,7 +31,10 @@ export class OperationReporter {
     this.#onOperation = onOperation;
   }
 
-  /** Logs the call and hands it to `onOperation`; a throwing hook is ignored. */
+  /**
+   * Logs the call and hands it to `onOperation`; a throwing hook is ignored. The event carries a uuid
+   * only in its canonical form (`outcome.uuid` may be a caller's text): never arbitrary input.
+   */
   report(outcome: OperationOutcome, failure?: StorageError): void {
     // Nobody listening: a successful call costs no event (the hot path of get and save).
     if (!failure && !this.#onOperation && this.#logger === silentLogger) return;
@@ -39,6 +43,7 @@ export class OperationReporter {
       adapter: this.#adapter,
       ok: !failure,
       ...outcome,
+      uuid: normalizeUuid(outcome.uuid) ?? undefined,
     };
     if (event.uuid === undefined) delete event.uuid;
     if (event.count === undefined) delete event.count;

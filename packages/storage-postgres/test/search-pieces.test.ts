@@ -1,11 +1,14 @@
-import { PGlite } from "@electric-sql/pglite";
-import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
-import { fromAdapter, type Vcon, type VconStorage } from "@vcon/storage-core";
-import { createTestDatabase, sqlRows } from "@vcon/test-postgres";
+import type { Vcon, VconStorage } from "@vcon/storage-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PostgresAdapter } from "../src/index.js";
 import { tableName } from "../src/sql/identifiers.js";
 import { MAX_PIECES, PROBE_ROWS, piecesOf, probedPattern } from "../src/sql/search.js";
+import {
+  numberedUuid,
+  pgliteBackend,
+  type SearchBackend,
+  type Sql,
+  serverBackend,
+} from "./search-backends.js";
 
 /**
  * Issue 19: a substring filter with a common word in it ("customer 4711", on a table where every party
@@ -15,14 +18,10 @@ import { MAX_PIECES, PROBE_ROWS, piecesOf, probedPattern } from "../src/sql/sear
 /** More than the probe reads (PROBE_ROWS), so a search for the last ones goes through gathering. */
 const LOADED = 2 * PROBE_ROWS;
 
-type Sql = (text: string, values?: unknown[]) => Promise<Record<string, unknown>[]>;
-
-const uuidFor = (i: number) => `0190a3c4-0000-7000-8000-${String(i).padStart(12, "0")}`;
-
 function vcon(i: number, name: string, subject: string, text: string): Vcon {
   return {
     vcon: "0.0.1",
-    uuid: uuidFor(i),
+    uuid: numberedUuid(i),
     created_at: new Date(Date.parse("2024-01-01T00:00:00Z") + i * 60_000).toISOString(),
     subject,
     parties: [{ name, tel: `+1555${String(i).padStart(7, "0")}` }],
@@ -42,10 +41,7 @@ const TRICKY = {
   longer: vcon(9005, "Customer 14711", "Case 14711", "Call number 14711"),
 };
 
-function describePieces(
-  engine: string,
-  open: () => Promise<{ sql: Sql; storage: VconStorage; close(): Promise<void> }>,
-) {
+function describePieces(engine: string, open: () => Promise<SearchBackend>) {
   describe(`${engine}: substring filters probe the index with their rare pieces`, () => {
     let sql: Sql;
     let storage: VconStorage;
@@ -109,28 +105,5 @@ describe("piecesOf", () => {
   });
 });
 
-describePieces("PostgreSQL server", async () => {
-  const database = await createTestDatabase("search_pieces");
-  const storage = fromAdapter(await PostgresAdapter.connect({ url: database.url }));
-  return {
-    sql: (text, values) => sqlRows(database.url, text, values),
-    storage,
-    close: async () => {
-      await storage.close();
-      await database.drop();
-    },
-  };
-});
-
-describePieces("PGlite", async () => {
-  const pglite = await PGlite.create({ extensions: { pg_trgm } });
-  const storage = fromAdapter(await PostgresAdapter.connect({ pglite }));
-  return {
-    sql: async (text, values) => (await pglite.query<Record<string, unknown>>(text, values)).rows,
-    storage,
-    close: async () => {
-      await storage.close();
-      await pglite.close();
-    },
-  };
-});
+describePieces("PostgreSQL server", () => serverBackend("search_pieces"));
+describePieces("PGlite", pgliteBackend);

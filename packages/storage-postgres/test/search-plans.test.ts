@@ -1,19 +1,16 @@
-import { PGlite } from "@electric-sql/pglite";
-import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
-import {
-  fromAdapter,
-  normalizeSearchQuery,
-  type SearchQuery,
-  type Vcon,
-  type VconStorage,
-} from "@vcon/storage-core";
-import { createTestDatabase, sqlRows, type TestDatabase } from "@vcon/test-postgres";
+import { normalizeSearchQuery, type SearchQuery, type Vcon, type VconStorage } from "@vcon/storage-core";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PostgresAdapter } from "../src/index.js";
 import { tableName } from "../src/sql/identifiers.js";
 import { keyFilters } from "../src/sql/keys.js";
 import { GATHER_LIMIT, PROBE_ROWS, searchStatements } from "../src/sql/search.js";
+import {
+  numberedUuid,
+  pgliteBackend,
+  type SearchBackend,
+  type Sql,
+  serverBackend,
+} from "./search-backends.js";
 
 /**
  * Issue 19: every filter is served by an index for a rare and for a common value, on a loaded table,
@@ -26,8 +23,6 @@ const RARE_BUDGET = PROBE_ROWS + 100;
 /** For a value on a third of the table the probe's prefix holds a page: it reads that prefix only. */
 const COMMON_BUDGET = PROBE_ROWS + 100;
 
-type Sql = (text: string, values?: unknown[]) => Promise<Record<string, unknown>[]>;
-
 /** The loaded vCons: every third one shares each common value, the others have values of their own. */
 function* loadedVcons(): Generator<Vcon> {
   const start = Date.parse("2024-01-01T00:00:00Z");
@@ -35,7 +30,7 @@ function* loadedVcons(): Generator<Vcon> {
     const common = i % 3 === 0;
     yield {
       vcon: "0.0.1",
-      uuid: uuidFor(i),
+      uuid: numberedUuid(i),
       created_at: new Date(start + i * 60_000).toISOString(),
       subject: common ? "Billing question" : `Case ${i}`,
       parties: [
@@ -62,10 +57,6 @@ function* loadedVcons(): Generator<Vcon> {
       ],
     };
   }
-}
-
-function uuidFor(i: number): string {
-  return `0190a3c4-0000-7000-8000-${String(i).padStart(12, "0")}`;
 }
 
 /** A filter with a value on one loaded vCon, and one on a third of them. */
@@ -153,7 +144,7 @@ interface Session {
 
 function describePlans(
   name: string,
-  open: () => Promise<{ sql: Sql; storage: VconStorage; session?: Session; close(): Promise<void> }>,
+  open: () => Promise<SearchBackend & { session?: Session }>,
   /** Whether `open` gives a session (named prepared statements: the server, not PGlite). */
   sessions = false,
 ) {
@@ -209,14 +200,11 @@ function describePlans(
 describePlans(
   "PostgreSQL server",
   async () => {
-    const database: TestDatabase = await createTestDatabase("search_plans");
-    const adapter = await PostgresAdapter.connect({ url: database.url });
-    const storage = fromAdapter(adapter);
-    const client = new pg.Client({ connectionString: database.url });
+    const backend = await serverBackend("search_plans");
+    const client = new pg.Client({ connectionString: backend.url });
     await client.connect();
     return {
-      sql: (text, values) => sqlRows(database.url, text, values),
-      storage,
+      ...backend,
       session: {
         run: (statement) => client.query(statement),
         genericPlans: async (statementName) => {
@@ -229,26 +217,14 @@ describePlans(
       },
       close: async () => {
         await client.end();
-        await storage.close();
-        await database.drop();
+        await backend.close();
       },
     };
   },
   true,
 );
 
-describePlans("PGlite", async () => {
-  const pglite = await PGlite.create({ extensions: { pg_trgm } });
-  const storage = fromAdapter(await PostgresAdapter.connect({ pglite }));
-  return {
-    sql: async (text, values) => (await pglite.query<Record<string, unknown>>(text, values)).rows,
-    storage,
-    close: async () => {
-      await storage.close();
-      await pglite.close();
-    },
-  };
-});
+describePlans("PGlite", pgliteBackend);
 
 // The generic-plan test above holds on its 30,000 rows, but at 100,000 after ANALYZE PostgreSQL planned
 // every call of a common tel again: it costed the generic plan against each value's own estimate. A

@@ -40,7 +40,7 @@ export function registerReplicationCommands(program: Command): void {
       await withJournal(loaded, async ({ journal, replicas }) => {
         const { unfed, foreign } = await primaryChangeLog(loaded, journal);
         const status = journal
-          ? replicaStatus(journal, replicas, unfed)
+          ? replicaStatus(journal, replicas, { unfed })
           : replicaStatusWithoutJournal(replicas, unfed);
         const deadLetters = journal?.deadLetters() ?? [];
         const unsettled = journal?.unsettledCount() ?? 0;

@@ -61,8 +61,6 @@ export class Feeder extends BackgroundLoop {
    * let an older state overwrite a newer one on the replicas.
    */
   #current: Promise<unknown> = Promise.resolve();
-  /** Another journal held the claim at the last renewal: it feeds the change log, this one does not. */
-  #fedElsewhere = false;
 
   constructor(options: FeederOptions) {
     super(options.stopped);
@@ -72,8 +70,8 @@ export class Feeder extends BackgroundLoop {
 
   /** The primary committed `count` writes: they are in its change log, feed them soon. */
   wrote(count: number): void {
-    // Fed by another journal: that one owes them, this one does not.
-    if (this.#fedElsewhere) return;
+    // Fed by another journal (at the last renewal): that one owes them, this one does not.
+    if (this.#o.claim.foreign) return;
     this.#writesSinceRead += count;
     this.wake();
   }
@@ -112,7 +110,6 @@ export class Feeder extends BackgroundLoop {
       try {
         if (this.#o.leased()) {
           fedElsewhere = !(await this.#o.claim.renew());
-          this.#fedElsewhere = fedElsewhere;
           if (!fedElsewhere) ({ full } = await this.#round());
           else {
             // Another journal feeds the change log (status says which), this service's writes

@@ -135,7 +135,7 @@ export class Replicator {
       );
     };
     const fedBy = this.#claim?.foreign?.holder ?? null;
-    return replicaStatus(this.#o.journal, names, unfed, liveError, Date.now(), fedBy);
+    return replicaStatus(this.#o.journal, names, { unfed, liveError, fedBy });
   }
 
   /**

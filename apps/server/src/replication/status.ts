@@ -26,26 +26,29 @@ export interface ReplicaStatus {
   lastDeliveredAt: string | null;
 }
 
-/**
- * Reads the backlog from the journal, adding `unfed` (the primary's change log, owed to every
- * replica); `liveError` overrides the stored last error when known.
- */
+/** What the journal does not know: the primary's side, and what the running process sees. */
+export interface LiveState {
+  /** The primary's change log, owed to every replica. */
+  unfed?: ChangeBacklog | null;
+  /** Overrides the stored last error when known. */
+  liveError?: (replica: string) => string | null;
+  /** The journal feeding the change log when it is another one (see ReplicaStatus.fedBy). */
+  fedBy?: string | null;
+}
+
+/** Reads the backlog from the journal and adds what `live` knows. */
 export function replicaStatus(
   journal: Journal,
   replicas: readonly string[],
-  unfed: ChangeBacklog | null = null,
-  liveError: (replica: string) => string | null = () => null,
-  now = Date.now(),
-  fedBy: string | null = null,
+  live: LiveState = {},
 ): ReplicaStatus[] {
-  return statusOf(journal.backlog(replicas), unfed, liveError, now, fedBy);
+  return statusOf(journal.backlog(replicas), live);
 }
 
 /** The same without a journal (none exists yet): only the primary's change log can be owed. */
 export function replicaStatusWithoutJournal(
   replicas: readonly string[],
   unfed: ChangeBacklog | null,
-  now = Date.now(),
 ): ReplicaStatus[] {
   const empty = (replica: string): ReplicaBacklog => ({
     replica,
@@ -56,16 +59,14 @@ export function replicaStatusWithoutJournal(
     lastErrorMs: null,
     lastDeliveredMs: null,
   });
-  return statusOf(replicas.map(empty), unfed, () => null, now, null);
+  return statusOf(replicas.map(empty), { unfed });
 }
 
 function statusOf(
   backlogs: readonly ReplicaBacklog[],
-  unfed: ChangeBacklog | null,
-  liveError: (replica: string) => string | null,
-  now: number,
-  fedBy: string | null,
+  { unfed = null, liveError = () => null, fedBy = null }: LiveState,
 ): ReplicaStatus[] {
+  const now = Date.now();
   const unfedCount = unfed?.count ?? 0;
   return backlogs.map((b) => {
     const oldest = earliest(b.oldestPendingMs, unfedCount > 0 ? (unfed?.oldestMs ?? null) : null);

@@ -50,16 +50,19 @@ interface Filter {
   kind: "key" | "range";
   applies(input: SearchInput): boolean;
   condition: SQL;
-  /**
-   * For substring filters, the condition of the gathering step instead (see `substring`): the trigram
-   * index is probed with the value's rare pieces only, and the whole value is checked on what it finds.
-   */
-  gathering?: SQL;
-  /** For substring filters, the condition of the probe instead: it filters rows, no index serves it. */
-  probing?: SQL;
-  /** The pattern `gathering` probes the column's trigram index with (it samples the CTE `prefix`). */
-  probed?: SQL;
+  /** Substring filters only: their conditions in the first statement's steps (see `substring`). */
+  steps?: SubstringSteps;
   values(input: SearchInput): Record<string, unknown>;
+}
+
+/** What a substring filter checks in each step of the first statement, instead of `condition`. */
+interface SubstringSteps {
+  /** The probe filters the prefix's rows, no index serves it: the whole value. */
+  probing: SQL;
+  /** Gathering probes the trigram index with `probed` and checks the whole value on what it finds. */
+  gathering: SQL;
+  /** The value's rare pieces as a pattern (it samples the CTE `prefix`), else the whole value. */
+  probed: SQL;
 }
 
 const p = (name: string) => sql.placeholder(name);
@@ -97,9 +100,11 @@ function substring(column: string, name: string): Filter {
     kind: "key",
     applies: (q) => q[key] !== undefined,
     condition: sql`${col} LIKE ${opaque(name, "text")} ESCAPE '\\'`,
-    probed: rarePieces,
-    probing: exact,
-    gathering: sql`${col} LIKE ${rarePieces} ESCAPE '\\' AND ${exact}`,
+    steps: {
+      probing: exact,
+      gathering: sql`${col} LIKE ${rarePieces} ESCAPE '\\' AND ${exact}`,
+      probed: rarePieces,
+    },
     values: (q) => ({
       [name]: contains(q[key]!),
       [pieces]: arrayLiteral(piecesOf(q[key]!)),
@@ -310,7 +315,8 @@ function buildShape(
   const limited = steps.pageRows !== null;
   const t = sql.raw(target.qualified);
   const of = (kind: Filter["kind"]) => applying.filter((name) => FILTERS[name]!.kind === kind);
-  const keys = of("key").map((name) => FILTERS[name]!.condition);
+  const onKeys = of("key").map((name) => FILTERS[name]!);
+  const keys = onKeys.map((filter) => filter.condition);
   const ranges = of("range").map((name) => FILTERS[name]!.condition);
   // Rows without keys are candidates of every key filter: core's matcher decides them (searchPage).
   const anyKey = (conditions: SQL[]) => sql`((${sql.join(conditions, sql` AND `)}) OR keyed_at IS NULL)`;
@@ -336,11 +342,10 @@ function buildShape(
   // not possible in this shape. Substring filters have a condition of their own in each step (see
   // `substring`); with one, the prefix is a CTE that gathering samples as well. The probe reads it only
   // as far as it needs to fill a page, the sample the rest: one read either way.
-  const keyFilters = of("key").map((name) => FILTERS[name]!);
   const stepKeys = (step: "probing" | "gathering") =>
-    anyKey(keyFilters.map((filter) => filter[step] ?? filter.condition));
+    anyKey(onKeys.map((filter) => filter.steps?.[step] ?? filter.condition));
   const gatherWhere = sql` WHERE ${sql.join([...ranges, stepKeys("gathering")], sql` AND `)}`;
-  const sampling = keyFilters.some((filter) => filter.probed);
+  const sampling = onKeys.some((filter) => filter.steps);
   const prefix = prefixOf(t, rangeWhere, probeRows!);
   const shared = sampling ? sql`prefix AS MATERIALIZED (${prefix}), ` : sql``;
   const first = sql`WITH ${shared}probe AS MATERIALIZED (
@@ -370,12 +375,12 @@ export function probedPattern(
   value: string,
   sampleRows = searchSteps.probeRows,
 ): SearchStatement {
-  const { probed, values } = FILTERS[filter]!;
+  const { steps, values } = FILTERS[filter]!;
   const rows = sql.raw(String(Math.trunc(sampleRows)));
   const query = sql`WITH prefix AS MATERIALIZED (${prefixOf(sql.raw(target.qualified), sql``, rows)})
-SELECT ${probed!} AS pattern`;
-  const { text, params } = built(query);
-  return { name: statementName(text), text, values: fillPlaceholders(params, values({ [filter]: value })) };
+SELECT ${steps!.probed} AS pattern`;
+  const { name, text, params } = built(query);
+  return { name, text, values: fillPlaceholders(params, values({ [filter]: value })) };
 }
 
 function built(query: SQL): Built {
